@@ -1,0 +1,98 @@
+# guestd: make [all] | deps | test | check | demo | bench | fuzz | clean
+# See README.md. Every target that needs packages runs `make deps` first.
+
+BUILD      := build
+KINC       := $(BUILD)/kinc
+MUSL_DIR   := $(BUILD)/musl
+ASAN_DIR   := $(BUILD)/asan
+UNIT_DIR   := $(BUILD)/unit
+BEARSSL_A  := /usr/lib/x86_64-linux-gnu/libbearssl.a
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+INCS       := -Ilibmini -Iagent -Ihost
+COMMON     := -std=c11 -D_GNU_SOURCE $(WARN) $(INCS)
+
+MUSL_CC     := musl-gcc
+MUSL_CFLAGS := $(COMMON) -Os -I$(KINC) -ffunction-sections -fdata-sections \
+               -fno-asynchronous-unwind-tables -fstack-protector-strong
+MUSL_LDFLAGS:= -static -Wl,--gc-sections
+
+ASAN_CC     := gcc
+ASAN_CFLAGS := $(COMMON) -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_LDFLAGS:= -fsanitize=address,undefined
+
+UNIT_CFLAGS := $(COMMON) -O1 -g
+
+LIB_SRC    := $(filter-out libmini/fortify_musl.c,$(wildcard libmini/*.c))
+AGENT_SRC  := $(wildcard agent/*.c)
+HOST_SRC   := $(wildcard host/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+musl_obj = $(patsubst %.c,$(MUSL_DIR)/%.o,$(1))
+asan_obj = $(patsubst %.c,$(ASAN_DIR)/%.o,$(1))
+
+GUESTD_OBJ   := $(call musl_obj,$(AGENT_SRC) $(LIB_SRC) libmini/fortify_musl.c)
+GUESTCTL_OBJ := $(call musl_obj,$(HOST_SRC) $(LIB_SRC) libmini/fortify_musl.c)
+
+.PHONY: all deps test check clean unit-bin asan-bin
+all: $(BUILD)/guestd $(BUILD)/guestctl
+
+deps:
+	@sh tests/deps.sh
+
+# Kernel UAPI headers only (linux/, asm/, asm-generic/) and bearssl's,
+# staged so musl-gcc never sees glibc's /usr/include as a whole.
+$(KINC)/.stamp:
+	@mkdir -p $(KINC)
+	cp -r /usr/include/linux /usr/include/asm-generic $(KINC)/
+	cp -r /usr/include/x86_64-linux-gnu/asm $(KINC)/asm
+	cp /usr/include/bearssl*.h $(KINC)/
+	@touch $@
+
+$(MUSL_DIR)/%.o: %.c $(KINC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(ASAN_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guestd: $(GUESTD_OBJ)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(BEARSSL_A)
+
+$(BUILD)/guestctl: $(GUESTCTL_OBJ)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(BEARSSL_A)
+
+$(ASAN_DIR)/guestd: $(call asan_obj,$(AGENT_SRC) $(LIB_SRC))
+	$(ASAN_CC) $(ASAN_LDFLAGS) -o $@ $^ -lbearssl
+
+$(ASAN_DIR)/guestctl: $(call asan_obj,$(HOST_SRC) $(LIB_SRC))
+	$(ASAN_CC) $(ASAN_LDFLAGS) -o $@ $^ -lbearssl
+
+# Unit tests link libmini's sources directly (glibc, cmocka).
+$(UNIT_DIR)/%: tests/unit/%.c $(LIB_SRC) $(wildcard libmini/*.h)
+	@mkdir -p $(UNIT_DIR)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(LIB_SRC) -lcmocka -lbearssl
+
+$(ASAN_DIR)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard libmini/*.h)
+	@mkdir -p $(ASAN_DIR)/unit
+	$(ASAN_CC) $(ASAN_CFLAGS) $(ASAN_LDFLAGS) -o $@ $< $(LIB_SRC) -lcmocka -lbearssl
+
+UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC))
+ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC))
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl UNIT_DIR=$(UNIT_DIR) \
+		MODE=release bash tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory $(ASAN_DIR)/guestd $(ASAN_DIR)/guestctl $(ASAN_UNIT_BIN)
+	@GUESTD=$(ASAN_DIR)/guestd GUESTCTL=$(ASAN_DIR)/guestctl \
+		UNIT_DIR=$(ASAN_DIR)/unit MODE=asan bash tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,84 @@
+/*
+ * guestd's state: one static struct gd_agent owns every listener,
+ * connection slot and buffer. Nothing is allocated at run time.
+ */
+#ifndef GD_AGENT_H
+#define GD_AGENT_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "decoder.h"
+#include "log.h"
+#include "proto.h"
+
+#define GD_AGENT_VERSION "0.1.0"
+#define GD_MAX_CONNS 32          /* connection slots, all transports */
+#define GD_MAX_LISTENERS 8
+#define GD_OUT_CAP (2 * GD_MAX_FRAME)
+#define GD_FRAME_DEADLINE_MS 5000 /* a started frame must complete in time */
+
+enum gd_listener_kind { GD_LK_UNIX, GD_LK_VSOCK };
+
+struct gd_listener {
+	int fd;
+	enum gd_listener_kind kind;
+	char desc[GD_CFG_PATH_MAX + 16];
+};
+
+struct gd_conn {
+	int fd;                 /* -1 when the slot is free */
+	int eof;                /* peer closed its side; close once flushed */
+	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
+	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
+	struct gd_decoder dec;
+	struct gd_buf out;
+	uint8_t outbuf[GD_OUT_CAP];
+};
+
+struct gd_stats {
+	uint64_t accepted, refused_busy, frames, errors, garbage_bytes;
+};
+
+struct gd_agent {
+	struct gd_config cfg;
+	struct gd_log log;
+	int is_pid1;
+	int sigfd;
+	int stop;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at start */
+	int nlisteners;
+	struct gd_listener listeners[GD_MAX_LISTENERS];
+	struct gd_conn conns[GD_MAX_CONNS];
+	struct gd_stats stats;
+};
+
+/* listen.c: open the listeners the config asks for; -1 on a fatal error. */
+int gd_listeners_open(struct gd_agent *a);
+void gd_listeners_close(struct gd_agent *a);
+
+/* conn.c */
+void gd_conns_init(struct gd_agent *a);
+void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
+/* Handle poll events on a connection. */
+void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
+/* Poll events a connection waits for (0 when it should not be polled). */
+short gd_conn_events(const struct gd_conn *c);
+void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why);
+/* Close connections whose partial frame is older than the deadline. */
+void gd_conns_expire(struct gd_agent *a, uint64_t now);
+/* Milliseconds until the next deadline, -1 for none. */
+int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now);
+
+/* dispatch.c: answer one decoder event on c, appending to c->out. */
+void gd_dispatch(struct gd_agent *a, struct gd_conn *c, int dec_result,
+		 const struct gd_frame *f);
+
+/* loop.c */
+int gd_signals_setup(struct gd_agent *a);
+void gd_loop_run(struct gd_agent *a);
+
+/* logsink.c */
+void gd_log_setup(struct gd_agent *a);
+
+#endif

@@ -1,0 +1,50 @@
+/* Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+static int kmsg_fd = -1;
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void sink(void *ctx, int level, const char *msg, size_t len)
+{
+	char line[GD_LOG_LINE_MAX + 32];
+	int n;
+
+	(void)ctx;
+	if (kmsg_fd >= 0) {
+		n = snprintf(line, sizeof line, "<%d>guestd: %.*s\n", level,
+			     (int)len, msg);
+		if (n > 0 && write(kmsg_fd, line, (size_t)n) == n)
+			return;
+	}
+	n = snprintf(line, sizeof line, "guestd: %.*s\n", (int)len, msg);
+	if (n > 0)
+		write_all(STDERR_FILENO, line,
+			  (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+void gd_log_setup(struct gd_agent *a)
+{
+	int level = gd_log_level_parse(a->cfg.log_level);
+
+	if (a->is_pid1 && kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	a->log.sink = sink;
+	a->log.ctx = a;
+	a->log.level = level < 0 ? GD_LOG_INFO : level;
+}

@@ -1,0 +1,107 @@
+/* The one poll(2) loop: signalfd, listeners, connections, deadlines. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "sysinfo.h"
+
+#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS)
+
+int gd_signals_setup(struct gd_agent *a)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return a->sigfd < 0 ? -1 : 0;
+}
+
+static void reap_children(void)
+{
+	int status;
+
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		;
+}
+
+static void handle_signals(struct gd_agent *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap_children();
+			break;
+		case SIGTERM:
+		case SIGINT:
+			if (a->is_pid1) {
+				gd_logf(&a->log, GD_LOG_INFO,
+					"signal %u ignored as PID 1",
+					si.ssi_signo);
+				break;
+			}
+			gd_logf(&a->log, GD_LOG_INFO, "signal %u: stopping",
+				si.ssi_signo);
+			a->stop = 1;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void gd_loop_run(struct gd_agent *a)
+{
+	struct pollfd pfd[GD_POLL_MAX];
+	struct gd_conn *owner[GD_POLL_MAX];
+
+	while (!a->stop) {
+		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+		int n = 0, nls, timeout;
+
+		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
+		for (int i = 0; i < a->nlisteners; i++)
+			pfd[n++] = (struct pollfd){ .fd = a->listeners[i].fd,
+						    .events = POLLIN };
+		nls = n;
+		for (int i = 0; i < GD_MAX_CONNS; i++) {
+			short ev = gd_conn_events(&a->conns[i]);
+
+			if (a->conns[i].fd < 0)
+				continue;
+			owner[n] = &a->conns[i];
+			pfd[n++] = (struct pollfd){ .fd = a->conns[i].fd,
+						    .events = ev };
+		}
+		timeout = gd_conns_next_timeout(a, now);
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+			if (errno != EINTR)
+				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",
+					strerror(errno));
+			continue;
+		}
+		if (pfd[0].revents)
+			handle_signals(a);
+		for (int i = 1; i < nls; i++)
+			if (pfd[i].revents)
+				gd_conn_accept(a, &a->listeners[i - 1]);
+		for (int i = nls; i < n; i++)
+			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
+				gd_conn_io(a, owner[i], pfd[i].revents);
+		gd_conns_expire(a, gd_clock_ns(CLOCK_MONOTONIC));
+	}
+}

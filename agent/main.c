@@ -1,0 +1,125 @@
+/* guestd: startup, configuration and the run loop. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "sysinfo.h"
+
+static struct gd_agent agent;
+
+static void report(void *ctx, const char *where, int line, const char *msg)
+{
+	struct gd_agent *a = ctx;
+
+	if (line)
+		gd_logf(&a->log, GD_LOG_WARN, "%s line %d: %s", where, line, msg);
+	else
+		gd_logf(&a->log, GD_LOG_WARN, "%s: %s", where, msg);
+}
+
+static void usage(FILE *out)
+{
+	size_t count;
+	const struct gd_cfg_key *k = gd_cfg_keys(&count);
+
+	fprintf(out, "usage: guestd [FLAGS] [-- CMD ARGS...]\n\n"
+		     "Guest agent serving the host over AF_VSOCK and unix sockets.\n"
+		     "Every flag is also a config key: KEY=VALUE in the config file,\n"
+		     "guestd.KEY=VALUE on the kernel command line.\n\nflags:\n");
+	for (size_t i = 0; i < count; i++) {
+		char left[64];
+
+		snprintf(left, sizeof left, "--%s%s%s", k[i].name,
+			 k[i].arg ? " " : "", k[i].arg ? k[i].arg : "");
+		fprintf(out, "  %-24s %s\n", left, k[i].help);
+	}
+	fprintf(out, "  %-24s %s\n  %-24s %s\n", "--help", "show this help",
+		"--version", "print the version");
+}
+
+static void read_config_file(struct gd_agent *a, const char *path, int which)
+{
+	static char text[GD_CFG_TEXT_MAX];
+	long n = gd_read_small_file(path, text, sizeof text);
+
+	if (n < 0) {
+		if (errno != ENOENT)
+			gd_logf(&a->log, GD_LOG_WARN, "cannot read %s: %s", path,
+				strerror(errno));
+		return;
+	}
+	if (which == GD_SRC_FILE)
+		gd_config_parse_file(&a->cfg, text, (size_t)n, report, a);
+	else
+		gd_config_parse_cmdline(&a->cfg, text, (size_t)n, report, a);
+}
+
+/* Returns the index of the first workload argument, or -1 to exit(2). */
+static int configure(struct gd_agent *a, int argc, char **argv)
+{
+	int argi = 1;
+
+	gd_config_defaults(&a->cfg);
+	gd_log_setup(a);
+	if (gd_config_parse_args(&a->cfg, argc, argv, &argi, report, a) &&
+	    !a->is_pid1)
+		return -1;
+	read_config_file(a, a->cfg.conf_path, GD_SRC_FILE);
+	read_config_file(a, a->cfg.cmdline_path, GD_SRC_CMDLINE);
+	if (gd_log_level_parse(a->cfg.log_level) < 0)
+		gd_logf(&a->log, GD_LOG_WARN, "unknown log level '%s'",
+			a->cfg.log_level);
+	gd_log_setup(a);
+	return argi;
+}
+
+static int early_flags(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("guestd %s (protocol %d)\n", GD_AGENT_VERSION,
+			       GD_PROTO_VERSION);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct gd_agent *a = &agent;
+	int rc = early_flags(argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	a->is_pid1 = getpid() == 1;
+	a->start_ns = gd_clock_ns(CLOCK_MONOTONIC);
+	if (configure(a, argc, argv) < 0) {
+		fprintf(stderr, "guestd: bad flags (see guestd --help)\n");
+		return 2;
+	}
+	gd_conns_init(a);
+	if (gd_signals_setup(a)) {
+		gd_logf(&a->log, GD_LOG_ERR, "signal setup: %s", strerror(errno));
+		if (!a->is_pid1)
+			return 1;
+	}
+	if (gd_listeners_open(a) && !a->is_pid1) {
+		gd_listeners_close(a);
+		return 1;
+	}
+	if (a->nlisteners == 0)
+		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
+	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
+	gd_loop_run(a);
+	gd_listeners_close(a);
+	gd_logf(&a->log, GD_LOG_INFO, "stopped");
+	return 0;
+}

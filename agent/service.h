@@ -1,0 +1,30 @@
+/*
+ * The service interface: a handler gets a decoded request and a frame
+ * writer whose response header (op, id, RESPONSE flag) is already begun.
+ * It appends TLVs and returns a GD_S_* status; on a non-zero status the
+ * dispatcher discards what it wrote and answers with the status and
+ * req->errmsg instead. Handlers never see the transport.
+ */
+#ifndef GD_SERVICE_H
+#define GD_SERVICE_H
+
+#include "agent.h"
+
+struct gd_req {
+	struct gd_agent *agent;
+	struct gd_conn *conn;
+	const struct gd_frame *frame;
+	struct gd_frame_writer *w;
+	const char *errmsg;
+};
+
+typedef int (*gd_handler_fn)(struct gd_req *r);
+
+int gd_svc_hello(struct gd_req *r);
+int gd_svc_ping(struct gd_req *r);
+int gd_svc_info(struct gd_req *r);
+
+/* Capabilities this build serves (GD_CAP_*). */
+uint32_t gd_agent_caps(const struct gd_agent *a);
+
+#endif

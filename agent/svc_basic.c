@@ -1,0 +1,77 @@
+/* HELLO, PING and INFO: negotiation, liveness and identity. */
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service.h"
+#include "sysinfo.h"
+
+uint32_t gd_agent_caps(const struct gd_agent *a)
+{
+	(void)a;
+	return GD_CAP_PING | GD_CAP_INFO;
+}
+
+int gd_svc_hello(struct gd_req *r)
+{
+	const struct gd_frame *f = r->frame;
+	struct gd_tlv_view tv;
+	uint16_t peer_version = GD_PROTO_VERSION;
+
+	if (gd_tlv_find(f->payload, f->hdr.length, GD_T_PROTO_VERSION, &tv) == 0 &&
+	    gd_tlv_get_u16(&tv, &peer_version)) {
+		r->errmsg = "PROTO_VERSION must be a u16";
+		return GD_S_BAD_TLV;
+	}
+	if (peer_version < GD_PROTO_VERSION) {
+		r->errmsg = "client protocol version too old (1 required)";
+		return GD_S_BAD_VERSION;
+	}
+	if (gd_tlv_u16(r->w, GD_T_PROTO_VERSION, GD_PROTO_VERSION) ||
+	    gd_tlv_u32(r->w, GD_T_CAPS, gd_agent_caps(r->agent)) ||
+	    gd_tlv_str(r->w, GD_T_AGENT_VERSION, GD_AGENT_VERSION) ||
+	    gd_tlv_u32(r->w, GD_T_MAX_PAYLOAD, GD_MAX_PAYLOAD))
+		return GD_S_INTERNAL;
+	return GD_S_OK;
+}
+
+static int put_uptimes(struct gd_req *r)
+{
+	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+	char boot_id[GD_BOOT_ID_LEN + 1];
+
+	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, now - r->agent->start_ns) ||
+	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, gd_clock_ns(CLOCK_BOOTTIME)))
+		return -1;
+	if (gd_boot_id(boot_id, sizeof boot_id) == 0 &&
+	    gd_tlv_str(r->w, GD_T_BOOT_ID, boot_id))
+		return -1;
+	return 0;
+}
+
+int gd_svc_ping(struct gd_req *r)
+{
+	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+}
+
+int gd_svc_info(struct gd_req *r)
+{
+	struct utsname u;
+	char os[256];
+
+	if (uname(&u))
+		memset(&u, 0, sizeof u);
+	if (gd_tlv_str(r->w, GD_T_AGENT_VERSION, GD_AGENT_VERSION) ||
+	    gd_tlv_u16(r->w, GD_T_PROTO_VERSION, GD_PROTO_VERSION) ||
+	    gd_tlv_u32(r->w, GD_T_CAPS, gd_agent_caps(r->agent)) ||
+	    gd_tlv_str(r->w, GD_T_KERNEL, u.release) ||
+	    gd_tlv_str(r->w, GD_T_ARCH, u.machine) ||
+	    gd_tlv_str(r->w, GD_T_HOSTNAME, u.nodename) ||
+	    gd_tlv_u32(r->w, GD_T_PID, (uint32_t)getpid()))
+		return GD_S_INTERNAL;
+	if (gd_os_pretty_name(os, sizeof os) == 0 &&
+	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
+		return GD_S_INTERNAL;
+	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+}

@@ -1,0 +1,148 @@
+#include "fields.h"
+
+#include <string.h>
+
+enum kind { K_STR, K_U8, K_U16, K_U32, K_U64, K_CAPS, K_NS };
+
+struct field {
+	uint16_t type;
+	enum kind kind;
+	const char *name;
+};
+
+static const struct field fields[] = {
+	{ GD_T_AGENT_VERSION, K_STR, "agent_version" },
+	{ GD_T_PROTO_VERSION, K_U16, "protocol_version" },
+	{ GD_T_CAPS, K_CAPS, "capabilities" },
+	{ GD_T_KERNEL, K_STR, "kernel" },
+	{ GD_T_ARCH, K_STR, "arch" },
+	{ GD_T_HOSTNAME, K_STR, "hostname" },
+	{ GD_T_OS_NAME, K_STR, "os" },
+	{ GD_T_PID, K_U32, "pid" },
+	{ GD_T_AGENT_UPTIME, K_NS, "agent_uptime_ns" },
+	{ GD_T_SYS_UPTIME, K_NS, "system_uptime_ns" },
+	{ GD_T_BOOT_ID, K_STR, "boot_id" },
+	{ GD_T_WORKLOAD_STATE, K_U8, "workload_state" },
+	{ GD_T_EXIT_STATUS, K_U32, "workload_exit_status" },
+	{ GD_T_MAX_PAYLOAD, K_U32, "max_payload" },
+	{ GD_T_MESSAGE, K_STR, "message" },
+};
+
+static const char *const cap_names[] = {
+	"ping", "info", "shutdown", "time", "kv", "auth", "events",
+};
+
+void gc_caps_text(uint32_t caps, const char *sep, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++) {
+		if (!(caps & (1u << i)))
+			continue;
+		len += (size_t)snprintf(out + len, len < cap ? cap - len : 0,
+					"%s%s", len ? sep : "", cap_names[i]);
+		if (len >= cap)
+			return;
+	}
+}
+
+static const struct field *find(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (fields[i].type == type)
+			return &fields[i];
+	return NULL;
+}
+
+static int number(const struct field *f, const struct gd_tlv_view *tv,
+		  uint64_t *v)
+{
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+
+	switch (f->kind) {
+	case K_U8:
+		if (gd_tlv_get_u8(tv, &u8))
+			return -1;
+		*v = u8;
+		return 0;
+	case K_U16:
+		if (gd_tlv_get_u16(tv, &u16))
+			return -1;
+		*v = u16;
+		return 0;
+	case K_U32:
+	case K_CAPS:
+		if (gd_tlv_get_u32(tv, &u32))
+			return -1;
+		*v = u32;
+		return 0;
+	default:
+		return gd_tlv_get_u64(tv, v);
+	}
+}
+
+void gc_fields_json(struct gd_json *j, const uint8_t *payload, size_t len)
+{
+	size_t off = 0;
+	struct gd_tlv_view tv;
+
+	while (gd_tlv_next(payload, len, &off, &tv) == 1) {
+		const struct field *f = find(tv.type);
+		uint64_t v;
+
+		if (!f)
+			continue;
+		if (f->kind == K_STR) {
+			gd_json_key(j, f->name);
+			gd_json_strn(j, (const char *)tv.val, tv.len);
+			continue;
+		}
+		if (number(f, &tv, &v))
+			continue;
+		gd_json_key(j, f->name);
+		if (f->kind == K_CAPS) {
+			gd_json_arr_begin(j);
+			for (size_t i = 0; i < 32; i++)
+				if ((v & (1u << i)) &&
+				    i < sizeof cap_names / sizeof cap_names[0])
+					gd_json_str(j, cap_names[i]);
+			gd_json_arr_end(j);
+		} else {
+			gd_json_u64(j, v);
+		}
+	}
+}
+
+void gc_fields_human(FILE *out, const uint8_t *payload, size_t len)
+{
+	size_t off = 0;
+	struct gd_tlv_view tv;
+
+	while (gd_tlv_next(payload, len, &off, &tv) == 1) {
+		const struct field *f = find(tv.type);
+		char caps[128];
+		uint64_t v;
+
+		if (!f)
+			continue;
+		if (f->kind == K_STR) {
+			fprintf(out, "%-22s %.*s\n", f->name, (int)tv.len,
+				(const char *)tv.val);
+		} else if (number(f, &tv, &v) == 0) {
+			if (f->kind == K_CAPS) {
+				gc_caps_text((uint32_t)v, " ", caps, sizeof caps);
+				fprintf(out, "%-22s %s\n", f->name, caps);
+			} else if (f->kind == K_NS) {
+				fprintf(out, "%-22s %llu.%03llus\n", f->name,
+					(unsigned long long)(v / 1000000000u),
+					(unsigned long long)(v / 1000000u % 1000));
+			} else {
+				fprintf(out, "%-22s %llu\n", f->name,
+					(unsigned long long)v);
+			}
+		}
+	}
+}

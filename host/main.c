@@ -1,0 +1,135 @@
+/* guestctl: global flags, then one command against the chosen agent. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestctl.h"
+
+static const struct gc_command commands[] = {
+	{ "ping", gc_cmd_ping, "ping                 check the agent answers" },
+	{ "info", gc_cmd_info, "info                 agent, kernel and OS facts" },
+};
+
+static const char *const flag_help[][2] = {
+	{ "--unix PATH", "agent's unix socket (or QEMU chardev socket)" },
+	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761)" },
+	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
+	{ "--json", "print one JSON object per target" },
+	{ "--help", "show this help" },
+	{ "--version", "print the version" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: guestctl [FLAGS] COMMAND [ARGS]\n\nflags:\n");
+	for (size_t i = 0; i < sizeof flag_help / sizeof flag_help[0]; i++)
+		fprintf(out, "  %-22s %s\n", flag_help[i][0], flag_help[i][1]);
+	fprintf(out, "\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %s\n", commands[i].usage);
+	fprintf(out, "\nexit status: 0 ok, 1 agent error, 2 usage, 3 cannot "
+		     "connect, 4 timeout, 5 protocol error\n");
+}
+
+static int bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "guestctl: %s%s%s (see guestctl --help)\n", what,
+		arg ? ": " : "", arg ? arg : "");
+	return GC_EXIT_USAGE;
+}
+
+static int parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > 86400000L)
+		return -1;
+	*ms = (int)v;
+	return 0;
+}
+
+/* A flag's value: "--flag=V" or the next argument. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_flag(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Returns the index of the command word, or -exit_code. */
+static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--json") == 0) {
+			ctx->json = 1;
+		} else if (is_flag(a, "--unix")) {
+			v = flag_value(argc, argv, &i, "--unix");
+			if (!v || gc_target_unix(&ctx->target, v))
+				return -bad_usage("bad --unix path", v);
+			ctx->have_target = 1;
+		} else if (is_flag(a, "--vsock")) {
+			v = flag_value(argc, argv, &i, "--vsock");
+			if (!v || gc_target_vsock(&ctx->target, v))
+				return -bad_usage("bad --vsock CID[:PORT]", v);
+			ctx->have_target = 1;
+		} else if (is_flag(a, "--timeout")) {
+			v = flag_value(argc, argv, &i, "--timeout");
+			if (!v || parse_timeout(v, &ctx->timeout_ms))
+				return -bad_usage("bad --timeout", v);
+		} else {
+			return -bad_usage("unknown flag", a);
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS };
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("guestctl 0.1.0 (protocol %d)\n", GD_PROTO_VERSION);
+			return 0;
+		}
+	}
+	i = parse_flags(&ctx, argc, argv);
+	if (i < 0)
+		return -i;
+	if (i >= argc)
+		return bad_usage("no command", NULL);
+	ctx.command = argv[i];
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+		if (strcmp(commands[k].name, argv[i]) != 0)
+			continue;
+		if (!ctx.have_target)
+			return bad_usage("no target: give --unix PATH or "
+					 "--vsock CID[:PORT]", NULL);
+		return commands[k].fn(&ctx, argc - i, argv + i);
+	}
+	return bad_usage("unknown command", argv[i]);
+}

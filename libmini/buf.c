@@ -1,0 +1,110 @@
+#include "buf.h"
+
+#include <string.h>
+
+void gd_buf_init(struct gd_buf *b, void *storage, size_t cap)
+{
+	b->data = storage;
+	b->cap = cap;
+	b->len = 0;
+}
+
+size_t gd_buf_room(const struct gd_buf *b)
+{
+	return b->cap - b->len;
+}
+
+int gd_buf_put(struct gd_buf *b, const void *src, size_t n)
+{
+	if (n > gd_buf_room(b))
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, src, n);
+	b->len += n;
+	return 0;
+}
+
+int gd_buf_put_u8(struct gd_buf *b, uint8_t v)
+{
+	return gd_buf_put(b, &v, 1);
+}
+
+int gd_buf_put_u16(struct gd_buf *b, uint16_t v)
+{
+	uint8_t tmp[2];
+
+	gd_set_u16(tmp, v);
+	return gd_buf_put(b, tmp, sizeof tmp);
+}
+
+int gd_buf_put_u32(struct gd_buf *b, uint32_t v)
+{
+	uint8_t tmp[4];
+
+	gd_set_u32(tmp, v);
+	return gd_buf_put(b, tmp, sizeof tmp);
+}
+
+int gd_buf_put_u64(struct gd_buf *b, uint64_t v)
+{
+	uint8_t tmp[8];
+
+	gd_set_u64(tmp, v);
+	return gd_buf_put(b, tmp, sizeof tmp);
+}
+
+void gd_buf_consume(struct gd_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->len = 0;
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+}
+
+uint16_t gd_get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+uint32_t gd_get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+uint64_t gd_get_u64(const uint8_t *p)
+{
+	return (uint64_t)gd_get_u32(p) | ((uint64_t)gd_get_u32(p + 4) << 32);
+}
+
+void gd_set_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+void gd_set_u32(uint8_t *p, uint32_t v)
+{
+	gd_set_u16(p, (uint16_t)v);
+	gd_set_u16(p + 2, (uint16_t)(v >> 16));
+}
+
+void gd_set_u64(uint8_t *p, uint64_t v)
+{
+	gd_set_u32(p, (uint32_t)v);
+	gd_set_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+size_t gd_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap) {
+		size_t c = n < cap - 1 ? n : cap - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}

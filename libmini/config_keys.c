@@ -1,0 +1,49 @@
+/* The configuration key table: one row per key, shared by all sources. */
+#include "config.h"
+#include "proto.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define STR(field) offsetof(struct gd_config, field), \
+	sizeof(((struct gd_config *)0)->field)
+
+static const struct gd_cfg_key keys[] = {
+	{ "vsock", GD_CT_BOOL, STR(vsock), 0, 1, 0, NULL,
+	  "listen on AF_VSOCK (default on; --no-vsock turns it off)" },
+	{ "vsock-port", GD_CT_UINT, STR(vsock_port), 1, 0xfffffffeu, 0, "N",
+	  "AF_VSOCK port to listen on (default 2761)" },
+	{ "unix", GD_CT_STR, STR(unix_path), 0, 0, 0, "PATH",
+	  "also listen on a unix stream socket at PATH" },
+	{ "log-level", GD_CT_STR, STR(log_level), 0, 0, 0, "LEVEL",
+	  "error, warn, info (default) or debug" },
+	{ "config", GD_CT_STR, STR(conf_path), 0, 0, 0, "PATH",
+	  "config file to read (default /etc/guestd.conf)" },
+	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
+	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+};
+
+const struct gd_cfg_key *gd_cfg_keys(size_t *count)
+{
+	*count = sizeof keys / sizeof keys[0];
+	return keys;
+}
+
+const struct gd_cfg_key *gd_cfg_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strlen(keys[i].name) == len &&
+		    memcmp(keys[i].name, name, len) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+void gd_config_defaults(struct gd_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->vsock = 1;
+	c->vsock_port = GD_DEFAULT_VSOCK_PORT;
+	memcpy(c->log_level, "info", 5);
+	memcpy(c->conf_path, GD_DEFAULT_CONF, sizeof GD_DEFAULT_CONF);
+	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
+}

@@ -1,0 +1,136 @@
+#include "decoder.h"
+
+#include <string.h>
+
+void gd_dec_init(struct gd_decoder *d)
+{
+	d->len = 0;
+	d->consume = 0;
+	d->skip = 0;
+	d->garbage = 0;
+}
+
+static void drop(struct gd_decoder *d, size_t n)
+{
+	if (n >= d->len) {
+		d->len = 0;
+		return;
+	}
+	memmove(d->buf, d->buf + n, d->len - n);
+	d->len -= n;
+}
+
+/* Drop what was handed out last time and what a refused frame still owes. */
+static void settle(struct gd_decoder *d)
+{
+	size_t n;
+
+	if (d->consume) {
+		drop(d, d->consume);
+		d->consume = 0;
+	}
+	if (d->skip) {
+		n = d->skip < d->len ? d->skip : d->len;
+		drop(d, n);
+		d->skip -= n;
+	}
+}
+
+uint8_t *gd_dec_space(struct gd_decoder *d, size_t *n)
+{
+	settle(d);
+	*n = sizeof d->buf - d->len;
+	return d->buf + d->len;
+}
+
+void gd_dec_commit(struct gd_decoder *d, size_t n)
+{
+	d->len += n;
+}
+
+size_t gd_dec_feed(struct gd_decoder *d, const void *p, size_t n)
+{
+	size_t room;
+	uint8_t *dst = gd_dec_space(d, &room);
+
+	if (n > room)
+		n = room;
+	memcpy(dst, p, n);
+	gd_dec_commit(d, n);
+	return n;
+}
+
+/* Skip to the first byte that may start a frame; count what was skipped. */
+static void seek_magic(struct gd_decoder *d)
+{
+	size_t i = 0;
+
+	while (i < d->len) {
+		if (d->buf[i] == GD_MAGIC0 &&
+		    (i + 1 == d->len || d->buf[i + 1] == GD_MAGIC1))
+			break;
+		i++;
+	}
+	d->garbage += i;
+	drop(d, i);
+}
+
+static int refuse(struct gd_decoder *d, struct gd_frame *f, uint16_t status)
+{
+	f->status = status;
+	d->skip = f->hdr.length;
+	if (f->hdr.flags & GD_F_MAC)
+		d->skip += GD_MAC_LEN;
+	drop(d, GD_HDR_LEN);
+	settle(d);
+	return GD_DEC_ERROR;
+}
+
+static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
+{
+	f->skipped = d->garbage;
+	d->garbage = 0;
+	return GD_DEC_GARBAGE;
+}
+
+int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
+{
+	size_t total;
+
+	settle(d);
+	if (d->skip)
+		return GD_DEC_NEED;
+	for (;;) {
+		seek_magic(d);
+		if (d->len < GD_HDR_LEN)
+			return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
+		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
+			break;
+		d->garbage++;
+		drop(d, 1);
+	}
+	if (d->garbage)
+		return report_garbage(d, f);
+	if (f->hdr.version != GD_PROTO_VERSION)
+		return refuse(d, f, GD_S_BAD_VERSION);
+	if (f->hdr.flags & ~GD_F_KNOWN)
+		return refuse(d, f, GD_S_BAD_FLAGS);
+	if (f->hdr.length > GD_MAX_PAYLOAD)
+		return refuse(d, f, GD_S_TOO_BIG);
+	total = GD_HDR_LEN + f->hdr.length;
+	if (f->hdr.flags & GD_F_MAC)
+		total += GD_MAC_LEN;
+	if (d->len < total)
+		return GD_DEC_NEED;
+	f->raw = d->buf;
+	f->payload = d->buf + GD_HDR_LEN;
+	f->mac = (f->hdr.flags & GD_F_MAC) ? f->payload + f->hdr.length : NULL;
+	f->status = GD_S_OK;
+	d->consume = total;
+	return GD_DEC_FRAME;
+}
+
+int gd_dec_partial(const struct gd_decoder *d)
+{
+	return d->len > d->consume || d->skip > 0;
+}

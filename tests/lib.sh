@@ -1,0 +1,52 @@
+# Shared helpers for integration test scripts (source it).
+# Each check prints one TAP line; the script's exit status is ignored when
+# it printed its own lines, so always finish with `done_testing`.
+set -u
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+GUESTD=${GUESTD:-$TOP/build/guestd}
+GUESTCTL=${GUESTCTL:-$TOP/build/guestctl}
+T=$(mktemp -d /tmp/gdtest.XXXXXX)
+_n=0 _failed=0
+_pids=()
+
+cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()     { _n=$((_n + 1)); echo "ok $_n - $1"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $1"; shift; [ $# -gt 0 ] && echo "#   $*"; }
+# check NAME CMD... : ok when CMD exits 0.
+check()  { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi; }
+# check_eq NAME EXPECTED ACTUAL
+check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected [$2] got [$3]"; fi; }
+# check_match NAME REGEX TEXT
+check_match() { if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1" "[$3] does not match /$2/"; fi; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+# wait_for_socket PATH [TIMEOUT_S]: until a unix socket exists.
+wait_for_socket() {
+	local i
+	for ((i = 0; i < ${2:-10} * 50; i++)); do
+		[ -S "$1" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# start_agent SOCK [ARGS...]: run guestd on a unix socket without vsock;
+# sets AGENT_PID. Its log goes to $T/agent.log (or $AGENT_LOG).
+start_agent() {
+	local sock=$1; shift
+	"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+		--unix "$sock" "$@" >>"${AGENT_LOG:-$T/agent.log}" 2>&1 &
+	AGENT_PID=$!
+	_pids+=("$AGENT_PID")
+	wait_for_socket "$sock"
+}
+
+# rss_kb PID: resident set size in KiB.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
