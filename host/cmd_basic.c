@@ -1,46 +1,49 @@
-/* ping and info. */
+/* ping and info: one request, the answer's fields printed. */
 #include <stdio.h>
-#include <time.h>
 
 #include "guestctl.h"
-#include "sysinfo.h"
 
-static int simple(struct gc_ctx *ctx, uint16_t op, int argc)
+int gc_parse_no_args(struct gc_ctx *ctx, int argc, char **argv)
 {
-	static struct gc_client c;
-	struct gd_frame resp;
-	uint64_t t0;
-	int r;
+	if (argc == 1)
+		return GC_EXIT_OK;
+	fprintf(stderr, "guestctl %s takes no arguments (got '%s')\n",
+		ctx->cmd->name, argv[1]);
+	return GC_EXIT_USAGE;
+}
 
-	if (argc != 1) {
-		fprintf(stderr, "guestctl %s takes no arguments\n", ctx->command);
-		return GC_EXIT_USAGE;
+static int one_request(struct gc_run *r, const struct gd_frame *resp,
+		       uint16_t op)
+{
+	if (!resp) {
+		gc_req_begin(r, op);
+		return GC_STEP_SEND;
 	}
-	r = gc_open(ctx, &c);
-	if (r)
-		return r;
-	t0 = gd_clock_ns(CLOCK_MONOTONIC);
-	r = gc_call_simple(&c, op, &resp);
-	if (r) {
-		gc_close(&c);
-		return gc_report_error(ctx, r, c.error);
-	}
-	if (resp.hdr.status != GD_S_OK)
-		r = gc_report_status(ctx, &resp);
-	else
-		gc_report_ok(ctx, &resp, gd_clock_ns(CLOCK_MONOTONIC) - t0);
-	gc_close(&c);
-	return r;
+	if (resp->hdr.status != GD_S_OK)
+		return gc_done_agent_error(r, resp);
+	return gc_done_ok(r, resp);
 }
 
-int gc_cmd_ping(struct gc_ctx *ctx, int argc, char **argv)
+static int ping_step(struct gc_run *r, const struct gd_frame *resp)
 {
-	(void)argv;
-	return simple(ctx, GD_OP_PING, argc);
+	return one_request(r, resp, GD_OP_PING);
 }
 
-int gc_cmd_info(struct gc_ctx *ctx, int argc, char **argv)
+static int info_step(struct gc_run *r, const struct gd_frame *resp)
 {
-	(void)argv;
-	return simple(ctx, GD_OP_INFO, argc);
+	return one_request(r, resp, GD_OP_INFO);
 }
+
+const struct gc_cmd gc_cmd_ping = {
+	.name = "ping",
+	.usage = "ping                  check the agent answers (uptime, boot id)",
+	.parse = gc_parse_no_args,
+	.step = ping_step,
+};
+
+const struct gc_cmd gc_cmd_info = {
+	.name = "info",
+	.usage = "info                  agent, kernel and OS facts",
+	.parse = gc_parse_no_args,
+	.step = info_step,
+};

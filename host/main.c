@@ -6,14 +6,14 @@
 
 #include "guestctl.h"
 
-static const struct gc_command commands[] = {
-	{ "ping", gc_cmd_ping, "ping                 check the agent answers" },
-	{ "info", gc_cmd_info, "info                 agent, kernel and OS facts" },
+static const struct gc_cmd *const commands[] = {
+	&gc_cmd_ping,
+	&gc_cmd_info,
 };
 
 static const char *const flag_help[][2] = {
-	{ "--unix PATH", "agent's unix socket (or QEMU chardev socket)" },
-	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761)" },
+	{ "--unix PATH", "agent's unix socket (or QEMU chardev socket); repeatable" },
+	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761); repeatable" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
 	{ "--json", "print one JSON object per target" },
 	{ "--help", "show this help" },
@@ -27,7 +27,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %-22s %s\n", flag_help[i][0], flag_help[i][1]);
 	fprintf(out, "\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %s\n", commands[i].usage);
+		fprintf(out, "  %s\n", commands[i]->usage);
 	fprintf(out, "\nexit status: 0 ok, 1 agent error, 2 usage, 3 cannot "
 		     "connect, 4 timeout, 5 protocol error\n");
 }
@@ -71,9 +71,25 @@ static int is_flag(const char *arg, const char *name)
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+static int add_target(struct gc_ctx *ctx, const struct gc_target *t)
+{
+	if (ctx->ntargets == ctx->targets_cap) {
+		size_t cap = ctx->targets_cap ? ctx->targets_cap * 2 : 16;
+		struct gc_target *n = realloc(ctx->targets, cap * sizeof *n);
+
+		if (!n)
+			return -1;
+		ctx->targets = n;
+		ctx->targets_cap = cap;
+	}
+	ctx->targets[ctx->ntargets++] = *t;
+	return 0;
+}
+
 /* Returns the index of the command word, or -exit_code. */
 static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 {
+	struct gc_target t;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -83,14 +99,12 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 			ctx->json = 1;
 		} else if (is_flag(a, "--unix")) {
 			v = flag_value(argc, argv, &i, "--unix");
-			if (!v || gc_target_unix(&ctx->target, v))
+			if (!v || gc_target_unix(&t, v) || add_target(ctx, &t))
 				return -bad_usage("bad --unix path", v);
-			ctx->have_target = 1;
 		} else if (is_flag(a, "--vsock")) {
 			v = flag_value(argc, argv, &i, "--vsock");
-			if (!v || gc_target_vsock(&ctx->target, v))
+			if (!v || gc_target_vsock(&t, v) || add_target(ctx, &t))
 				return -bad_usage("bad --vsock CID[:PORT]", v);
-			ctx->have_target = 1;
 		} else if (is_flag(a, "--timeout")) {
 			v = flag_value(argc, argv, &i, "--timeout");
 			if (!v || parse_timeout(v, &ctx->timeout_ms))
@@ -104,7 +118,8 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS };
+	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS,
+			      .parallel = GC_DEFAULT_PARALLEL };
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -122,14 +137,23 @@ int main(int argc, char **argv)
 		return -i;
 	if (i >= argc)
 		return bad_usage("no command", NULL);
-	ctx.command = argv[i];
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-		if (strcmp(commands[k].name, argv[i]) != 0)
+		int r;
+
+		if (strcmp(commands[k]->name, argv[i]) != 0)
 			continue;
-		if (!ctx.have_target)
+		ctx.cmd = commands[k];
+		if (ctx.cmd->local)
+			return ctx.cmd->local(&ctx, argc - i, argv + i);
+		r = ctx.cmd->parse(&ctx, argc - i, argv + i);
+		if (r)
+			return r;
+		if (!ctx.ntargets)
 			return bad_usage("no target: give --unix PATH or "
 					 "--vsock CID[:PORT]", NULL);
-		return commands[k].fn(&ctx, argc - i, argv + i);
+		r = gc_engine_run(&ctx);
+		free(ctx.targets);
+		return r;
 	}
 	return bad_usage("unknown command", argv[i]);
 }

@@ -1,4 +1,4 @@
-/* Result output: human lines on stdout/stderr or one JSON object. */
+/* Result output: human text or one JSON object per target. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,117 +18,94 @@ static const char *exit_name(int code)
 	}
 }
 
-static void json_head(struct gd_json *j, const struct gc_ctx *ctx, int ok)
+static uint64_t rtt(const struct gc_run *r)
 {
-	gd_json_obj_begin(j);
-	gd_json_key(j, "target");
-	gd_json_str(j, ctx->target.desc);
-	gd_json_key(j, "command");
-	gd_json_str(j, ctx->command);
-	gd_json_key(j, "ok");
-	gd_json_bool(j, ok);
+	return r->recv_mono > r->sent_mono ? r->recv_mono - r->sent_mono : 0;
 }
 
-static void json_emit(struct gd_json *j, struct gd_buf *b)
+static void json_run(struct gc_run *r)
 {
-	gd_json_obj_end(j);
-	if (gd_json_ok(j))
-		printf("%.*s\n", (int)b->len, (const char *)b->data);
+	static uint8_t storage[GD_MAX_PAYLOAD * 2 + 1024];
+	struct gd_buf b;
+	struct gd_json j;
+
+	gd_buf_init(&b, storage, sizeof storage);
+	gd_json_init(&j, &b);
+	gd_json_obj_begin(&j);
+	gd_json_key(&j, "target");
+	gd_json_str(&j, r->target->desc);
+	gd_json_key(&j, "command");
+	gd_json_str(&j, r->ctx->cmd->name);
+	gd_json_key(&j, "ok");
+	gd_json_bool(&j, r->exit_code == GC_EXIT_OK);
+	if (r->exit_code == GC_EXIT_OK) {
+		gc_fields_json(&j, r->result, r->result_len);
+		gd_json_key(&j, "rtt_ns");
+		gd_json_u64(&j, rtt(r));
+	} else {
+		gd_json_key(&j, "error");
+		gd_json_str(&j, exit_name(r->exit_code));
+		if (r->exit_code == GC_EXIT_AGENT) {
+			gd_json_key(&j, "status");
+			gd_json_str(&j, gd_status_name(r->status));
+			gd_json_key(&j, "status_code");
+			gd_json_u64(&j, r->status);
+		}
+		gd_json_key(&j, "message");
+		gd_json_str(&j, r->error);
+		gd_json_key(&j, "exit_code");
+		gd_json_u64(&j, (uint64_t)r->exit_code);
+	}
+	gd_json_obj_end(&j);
+	if (gd_json_ok(&j))
+		printf("%.*s\n", (int)b.len, (const char *)b.data);
 	else
-		printf("{\"ok\":false,\"error\":\"output too large\"}\n");
+		printf("{\"target\":\"?\",\"ok\":false,\"error\":\"output too large\"}\n");
 }
 
-int gc_report_error(const struct gc_ctx *ctx, int code, const char *msg)
+static void human_error(const struct gc_run *r)
 {
-	static uint8_t storage[4096];
-	struct gd_buf b;
-	struct gd_json j;
-
-	if (!ctx->json) {
-		fprintf(stderr, "guestctl: %s: %s\n", ctx->target.desc, msg);
-		return code;
-	}
-	gd_buf_init(&b, storage, sizeof storage);
-	gd_json_init(&j, &b);
-	json_head(&j, ctx, 0);
-	gd_json_key(&j, "error");
-	gd_json_str(&j, exit_name(code));
-	gd_json_key(&j, "message");
-	gd_json_str(&j, msg);
-	gd_json_key(&j, "exit_code");
-	gd_json_u64(&j, (uint64_t)code);
-	json_emit(&j, &b);
-	return code;
-}
-
-int gc_report_status(const struct gc_ctx *ctx, const struct gd_frame *resp)
-{
-	static uint8_t storage[4096];
-	char msg[256] = "";
-	struct gd_tlv_view tv;
-	struct gd_buf b;
-	struct gd_json j;
-
-	if (gd_tlv_find(resp->payload, resp->hdr.length, GD_T_MESSAGE, &tv) == 0)
-		snprintf(msg, sizeof msg, "%.*s", (int)tv.len,
-			 (const char *)tv.val);
-	if (!ctx->json) {
+	if (r->exit_code == GC_EXIT_AGENT)
 		fprintf(stderr, "guestctl: %s: agent error %s%s%s\n",
-			ctx->target.desc, gd_status_name(resp->hdr.status),
-			msg[0] ? ": " : "", msg);
-		return GC_EXIT_AGENT;
-	}
-	gd_buf_init(&b, storage, sizeof storage);
-	gd_json_init(&j, &b);
-	json_head(&j, ctx, 0);
-	gd_json_key(&j, "error");
-	gd_json_str(&j, "agent-error");
-	gd_json_key(&j, "status");
-	gd_json_str(&j, gd_status_name(resp->hdr.status));
-	gd_json_key(&j, "status_code");
-	gd_json_u64(&j, resp->hdr.status);
-	gd_json_key(&j, "message");
-	gd_json_str(&j, msg);
-	gd_json_key(&j, "exit_code");
-	gd_json_u64(&j, GC_EXIT_AGENT);
-	json_emit(&j, &b);
-	return GC_EXIT_AGENT;
+			r->target->desc, gd_status_name(r->status),
+			r->error[0] ? ": " : "", r->error);
+	else
+		fprintf(stderr, "guestctl: %s: %s\n", r->target->desc, r->error);
 }
 
-void gc_report_ok(const struct gc_ctx *ctx, const struct gd_frame *resp,
-		  uint64_t rtt_ns)
+void gc_report_run(struct gc_run *r)
 {
-	static uint8_t storage[GD_MAX_PAYLOAD * 2];
-	struct gd_buf b;
-	struct gd_json j;
+	uint64_t t = rtt(r);
 
-	if (!ctx->json) {
-		printf("%-22s %s\n", "target", ctx->target.desc);
-		gc_fields_human(stdout, resp->payload, resp->hdr.length);
+	if (r->ctx->json) {
+		json_run(r);
+	} else if (r->exit_code) {
+		human_error(r);
+	} else if (r->ctx->ntargets > 1) {
+		printf("%s ok %llu.%03llums\n", r->target->desc,
+		       (unsigned long long)(t / 1000000u),
+		       (unsigned long long)(t / 1000u % 1000));
+	} else {
+		printf("%-22s %s\n", "target", r->target->desc);
+		gc_fields_human(stdout, r->result, r->result_len);
 		printf("%-22s %llu.%03llums\n", "round_trip",
-		       (unsigned long long)(rtt_ns / 1000000u),
-		       (unsigned long long)(rtt_ns / 1000u % 1000));
+		       (unsigned long long)(t / 1000000u),
+		       (unsigned long long)(t / 1000u % 1000));
+	}
+	fflush(stdout);
+}
+
+void gc_report_summary(const struct gc_ctx *ctx, size_t ok, size_t failed,
+		       uint64_t wall_ns)
+{
+	if (ctx->json) {
+		printf("{\"summary\":true,\"command\":\"%s\",\"targets\":%zu,"
+		       "\"ok\":%zu,\"failed\":%zu,\"wall_ns\":%llu}\n",
+		       ctx->cmd->name, ok + failed, ok, failed,
+		       (unsigned long long)wall_ns);
 		return;
 	}
-	gd_buf_init(&b, storage, sizeof storage);
-	gd_json_init(&j, &b);
-	json_head(&j, ctx, 1);
-	gc_fields_json(&j, resp->payload, resp->hdr.length);
-	gd_json_key(&j, "rtt_ns");
-	gd_json_u64(&j, rtt_ns);
-	json_emit(&j, &b);
-}
-
-int gc_open(struct gc_ctx *ctx, struct gc_client *c)
-{
-	uint32_t caps;
-	int r = gc_connect(c, &ctx->target, ctx->timeout_ms);
-
-	if (r == GC_EXIT_OK)
-		r = gc_hello(c, &caps);
-	if (r != GC_EXIT_OK) {
-		gc_report_error(ctx, r, c->error);
-		gc_close(c);
-	}
-	return r;
+	fprintf(failed ? stderr : stdout,
+		"%zu targets: %zu ok, %zu failed (%llu ms)\n", ok + failed, ok,
+		failed, (unsigned long long)(wall_ns / 1000000u));
 }
