@@ -9,6 +9,8 @@
 static const struct gc_cmd *const commands[] = {
 	&gc_cmd_ping,
 	&gc_cmd_info,
+	&gc_cmd_hyperv_guid,
+	&gc_cmd_hyperv_register,
 };
 
 static const char *const flag_help[][2] = {
