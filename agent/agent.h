@@ -11,6 +11,7 @@
 #include "decoder.h"
 #include "log.h"
 #include "proto.h"
+#include "time_svc.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -34,6 +35,10 @@ struct gd_conn {
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	uint64_t rx_real;       /* CLOCK_REALTIME ns of the last read with data */
+	size_t tx_stamp_frame;  /* time_stamp.c: marked TIME_GET answer in out */
+	size_t tx_stamp_at;
+	int tx_stamp_pending;
 };
 
 struct gd_stats {
@@ -51,6 +56,7 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	struct gd_time_state time;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

@@ -83,6 +83,8 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		c->fd = fd;
 		c->eof = 0;
 		c->partial_since = 0;
+		c->rx_real = 0;
+		c->tx_stamp_pending = 0;
 		gd_dec_init(&c->dec);
 		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 		describe_peer(c, l->kind, &ss);
@@ -107,6 +109,7 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 /* Write what is queued; 0 while the connection is usable, -1 if it broke. */
 static int flush_out(struct gd_conn *c)
 {
+	gd_time_tx_patch(c);
 	while (c->out.len) {
 		ssize_t n = write(c->fd, c->out.data, c->out.len);
 
@@ -162,6 +165,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			c->eof = 1;
 			return;
 		}
+		gd_time_rx_stamp(c);
 		gd_dec_commit(&c->dec, (size_t)n);
 		process(a, c);
 	}

@@ -117,8 +117,10 @@ int main(int argc, char **argv)
 	}
 	if (a->nlisteners == 0)
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
+	gd_time_init(a);
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
 	gd_loop_run(a);
+	gd_time_close(a);
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return 0;
