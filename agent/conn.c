@@ -176,9 +176,20 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
 	process(a, c); /* frames held back while the output was full */
-	if (flush_out(c)) {
-		gd_conn_close(a, c, "write failed");
-		return;
+	/*
+	 * Once a flush empties the output no POLLOUT comes back, so answer
+	 * what is still held back now, or it would wait for input.
+	 */
+	for (;;) {
+		if (flush_out(c)) {
+			gd_conn_close(a, c, "write failed");
+			return;
+		}
+		if (c->out.len)
+			break;
+		process(a, c);
+		if (c->out.len == 0)
+			break;
 	}
 	if (c->eof && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
