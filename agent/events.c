@@ -2,7 +2,7 @@
 #include "events.h"
 
 int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
-		       size_t len)
+		       size_t len, const struct gd_conn *except)
 {
 	struct gd_hdr h = { .version = GD_PROTO_VERSION, .flags = GD_F_EVENT,
 			    .op = op };
@@ -14,7 +14,7 @@ int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
 		struct gd_conn *c = &a->conns[i];
 		struct gd_frame_writer w;
 
-		if (c->fd < 0 || c->eof)
+		if (c->fd < 0 || c->eof || c == except)
 			continue;
 		if (gd_buf_room(&c->out) < GD_HDR_LEN + len) {
 			gd_logf(&a->log, GD_LOG_DEBUG, "%s: output full, %s "

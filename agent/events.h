@@ -11,10 +11,11 @@
 
 /*
  * Queue one event frame with op and the TLVs in payload[len] on every
- * open connection that has room for it; returns how many got it. A
- * connection whose output is full misses the event (logged at debug).
+ * open connection but `except` (NULL for none) that has room for it;
+ * returns how many got it. A connection whose output is full misses the
+ * event (logged at debug).
  */
 int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
-		       size_t len);
+		       size_t len, const struct gd_conn *except);
 
 #endif

@@ -174,9 +174,9 @@ static int apply(struct gd_req *r, int action, int64_t correction)
 			    "setting the clock needs CAP_SYS_TIME");
 	if (err)
 		return fail(r, GD_S_INTERNAL, "adjtimex: %s", strerror(err));
-	if (action == GD_TA_STEP)
-		gd_clock_watch_shift(&r->agent->time.watch, correction);
 	log_action(r->agent, action, correction);
+	if (action == GD_TA_STEP)
+		gd_time_stepped(r->agent, correction, GD_JUMP_SET, r->conn);
 	return GD_S_OK;
 }
 

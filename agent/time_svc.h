@@ -41,6 +41,13 @@ void gd_time_close(struct gd_agent *a);
 int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd);
 /* Handle poll results for the entries gd_time_pollfds filled. */
 void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n);
+/*
+ * The agent stepped realtime by step_ns: announce it now as `kind` to
+ * every connection but requester (NULL: all) and keep the periodic check
+ * from reporting it again.
+ */
+void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
+		     const struct gd_conn *requester);
 /* Run the periodic clock check when due. */
 void gd_time_tick(struct gd_agent *a, uint64_t now);
 /* The poll timeout (ms, -1 none) given another one: the sooner. */

@@ -76,7 +76,8 @@ static void read_clocks(struct gd_clock_sample *s)
 }
 
 static void raise_jump(struct gd_agent *a, const struct gd_clock_jump *j,
-		       const struct gd_clock_sample *s)
+		       const struct gd_clock_sample *s,
+		       const struct gd_conn *except)
 {
 	uint8_t frame[GD_JUMP_EVENT_MAX];
 	struct gd_hdr h = { .version = GD_PROTO_VERSION };
@@ -94,13 +95,14 @@ static void raise_jump(struct gd_agent *a, const struct gd_clock_jump *j,
 	    gd_tlv_u64(&w, GD_T_TIME_BOOTTIME, s->boot))
 		return;
 	told = gd_event_broadcast(a, GD_EV_CLOCK_JUMP, b.data + GD_HDR_LEN,
-				  b.len - GD_HDR_LEN);
+				  b.len - GD_HDR_LEN, except);
 	a->time.jumps++;
-	gd_logf(&a->log, GD_LOG_INFO, "clock jump:%s%s%s suspended %llu ms, "
+	gd_logf(&a->log, GD_LOG_INFO, "clock jump:%s%s%s%s suspended %llu ms, "
 		"stepped %lld ms; told %d connection(s)",
 		(j->kinds & GD_JUMP_SUSPEND) ? " suspend" : "",
 		(j->kinds & GD_JUMP_STEP) ? " step" : "",
 		(j->kinds & GD_JUMP_VMGENID) ? " vmgenid" : "",
+		(j->kinds & GD_JUMP_SET) ? " set" : "",
 		(unsigned long long)(j->suspended / NS_PER_MS),
 		(long long)(j->stepped / (int64_t)NS_PER_MS), told);
 }
@@ -114,7 +116,18 @@ static void check_clocks(struct gd_agent *a, unsigned extra)
 	read_clocks(&s);
 	j.kinds = gd_clock_watch_check(&a->time.watch, &s, &j) | extra;
 	if (j.kinds)
-		raise_jump(a, &j, &s);
+		raise_jump(a, &j, &s, NULL);
+}
+
+void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
+		     const struct gd_conn *requester)
+{
+	struct gd_clock_sample s;
+	struct gd_clock_jump j = { .kinds = kind, .stepped = step_ns };
+
+	gd_clock_watch_shift(&a->time.watch, step_ns);
+	read_clocks(&s);
+	raise_jump(a, &j, &s, requester);
 }
 
 void gd_time_init(struct gd_agent *a)
@@ -213,6 +226,7 @@ static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
 	a->time.krun_steps++;
 	gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync: clock stepped by "
 		"%lld ms", (long long)(correction / (int64_t)NS_PER_MS));
+	gd_time_stepped(a, correction, GD_JUMP_STEP, NULL);
 }
 
 static void read_krun(struct gd_agent *a)

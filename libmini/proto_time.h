@@ -47,5 +47,6 @@ enum gd_rtc_result {
 #define GD_JUMP_SUSPEND 0x1u /* CLOCK_BOOTTIME moved away from CLOCK_MONOTONIC */
 #define GD_JUMP_STEP 0x2u    /* CLOCK_REALTIME jumped relative to CLOCK_BOOTTIME */
 #define GD_JUMP_VMGENID 0x4u /* the kernel announced a new VM generation id */
+#define GD_JUMP_SET 0x8u     /* a TIME_SET on another connection stepped it */
 
 #endif
