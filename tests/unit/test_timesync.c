@@ -41,6 +41,31 @@ static const struct gd_ts_sample same_clock[] = {
 	  1795331169958418956ull, 1795331169958503546ull },
 };
 
+/*
+ * Eight TIME_GET exchanges recorded from a QEMU guest (TCG) booted with
+ * -rtc base= an hour behind, over virtio-serial, t1 and t4 from a Python
+ * client on the host. Sample 1 met an 8 ms delay and is off by 1.3 ms;
+ * sample 7 has the lowest delay.
+ */
+static const struct gd_ts_sample hour_behind[] = {
+	{ 1795333070673836372ull, 1795329469888822303ull,
+	  1795329469889698119ull, 1795333070676197016ull },
+	{ 1795333070676285171ull, 1795329469895440894ull,
+	  1795329469895493423ull, 1795333070684586525ull },
+	{ 1795333070684639003ull, 1795329469898458270ull,
+	  1795329469898497243ull, 1795333070684962257ull },
+	{ 1795333070684992694ull, 1795329469902861264ull,
+	  1795329469902963665ull, 1795333070689484493ull },
+	{ 1795333070689533665ull, 1795329469903377748ull,
+	  1795329469903406963ull, 1795333070689871356ull },
+	{ 1795333070689899869ull, 1795329469903731499ull,
+	  1795329469903759181ull, 1795333070690184090ull },
+	{ 1795333070690211100ull, 1795329469904052839ull,
+	  1795329469904078146ull, 1795333070690547499ull },
+	{ 1795333070690575651ull, 1795329469904387624ull,
+	  1795329469904414555ull, 1795333070690839354ull },
+};
+
 static void test_eval_formula(void **state)
 {
 	struct gd_ts_sample s = { 1000, 1600, 1700, 2100 };
@@ -115,6 +140,29 @@ static void test_select_recorded(void **state)
 		/* the true offset, 0, lies within offset +- delay/2 */
 		assert_true(gd_abs64(r.offset) <= (uint64_t)r.delay / 2);
 	}
+}
+
+static void test_select_recorded_guest(void **state)
+{
+	struct gd_ts_result best, r;
+
+	(void)state;
+	assert_int_equal(gd_ts_select(hour_behind, 8, &best), 7);
+	assert_int_equal(best.delay, 236772);
+	assert_true(best.offset == -3600786306413LL);
+	/* every sample's interval, offset +- delay/2, holds the best one */
+	for (size_t k = 0; k < 8; k++) {
+		assert_int_equal(gd_ts_eval(&hour_behind[k], &r), 0);
+		assert_true(gd_abs64(r.offset - best.offset) <=
+			    (uint64_t)(r.delay + best.delay) / 2);
+	}
+	/* the 8 ms sample alone would have been 1.3 ms off */
+	assert_int_equal(gd_ts_eval(&hour_behind[1], &r), 0);
+	assert_true(r.delay == 8248825);
+	assert_true(gd_abs64(r.offset - best.offset) > 1000000);
+	/* auto steps an hour; slewing it is refused */
+	assert_int_equal(gd_time_decide(GD_TM_AUTO, -best.offset), GD_TA_STEP);
+	assert_int_equal(gd_time_decide(GD_TM_SLEW, -best.offset), -1);
 }
 
 static void test_select_skips_invalid_and_keeps_first_tie(void **state)
@@ -242,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_eval_rejects_noncausal),
 		cmocka_unit_test(test_eval_stamp_limit),
 		cmocka_unit_test(test_select_recorded),
+		cmocka_unit_test(test_select_recorded_guest),
 		cmocka_unit_test(test_select_skips_invalid_and_keeps_first_tie),
 		cmocka_unit_test(test_decide_threshold),
 		cmocka_unit_test(test_decide_modes),
