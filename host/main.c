@@ -119,10 +119,17 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 	return i;
 }
 
+/* Every return of main frees the targets, usage errors included. */
+static void free_targets(struct gc_ctx *ctx)
+{
+	free(ctx->targets);
+}
+
 int main(int argc, char **argv)
 {
-	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS,
-			      .parallel = GC_DEFAULT_PARALLEL };
+	struct gc_ctx ctx __attribute__((cleanup(free_targets))) = {
+		.timeout_ms = GC_DEFAULT_TIMEOUT_MS,
+		.parallel = GC_DEFAULT_PARALLEL };
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -154,9 +161,7 @@ int main(int argc, char **argv)
 		if (!ctx.ntargets)
 			return bad_usage("no target: give --unix PATH or "
 					 "--vsock CID[:PORT]", NULL);
-		r = gc_engine_run(&ctx);
-		free(ctx.targets);
-		return r;
+		return gc_engine_run(&ctx);
 	}
 	return bad_usage("unknown command", argv[i]);
 }
