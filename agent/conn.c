@@ -109,9 +109,11 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 /* Write what is queued; 0 while the connection is usable, -1 if it broke. */
 static int flush_out(struct gd_conn *c)
 {
-	gd_time_tx_patch(c);
 	while (c->out.len) {
-		ssize_t n = write(c->fd, c->out.data, c->out.len);
+		ssize_t n;
+
+		gd_time_tx_patch(c);
+		n = write(c->fd, c->out.data, c->out.len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -120,6 +122,7 @@ static int flush_out(struct gd_conn *c)
 		if (n < 0)
 			return -1;
 		gd_buf_consume(&c->out, (size_t)n);
+		gd_time_tx_sent(c, (size_t)n);
 	}
 	return 0;
 }

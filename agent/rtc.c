@@ -51,7 +51,11 @@ int gd_rtc_write(uint64_t realtime_ns, int *err)
 	if (fd < 0)
 		return *err == ENOENT ? GD_RTC_ABSENT : GD_RTC_FAILED;
 	memset(&rt, 0, sizeof rt);
-	gmtime_r(&sec, &tm);
+	if (!gmtime_r(&sec, &tm)) {
+		close(fd);
+		*err = EOVERFLOW;
+		return GD_RTC_FAILED;
+	}
 	rt.tm_sec = tm.tm_sec;
 	rt.tm_min = tm.tm_min;
 	rt.tm_hour = tm.tm_hour;

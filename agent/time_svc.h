@@ -63,6 +63,8 @@ void gd_time_rx_stamp(struct gd_conn *c);
 void gd_time_tx_mark(struct gd_conn *c, size_t frame_start);
 /* Refill a marked send stamp with the time now (call before write()). */
 void gd_time_tx_patch(struct gd_conn *c);
+/* n bytes were written from the front of c->out (call after consuming). */
+void gd_time_tx_sent(struct gd_conn *c, size_t n);
 
 /* clock_set.c: 0 or an errno. Corrections are ns to add to realtime. */
 int gd_clock_step(int64_t correction);
