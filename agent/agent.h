@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "decoder.h"
+#include "kv.h"
 #include "log.h"
 #include "proto.h"
 
@@ -24,6 +25,7 @@ struct gd_listener {
 	int fd;
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
+	int local;              /* guest-local socket: peers are guest processes */
 };
 
 struct gd_conn {
@@ -34,6 +36,9 @@ struct gd_conn {
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
+	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
+	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
 };
 
 struct gd_stats {
@@ -51,6 +56,7 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	struct gd_kv kv;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

@@ -86,6 +86,10 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		gd_dec_init(&c->dec);
 		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 		describe_peer(c, l->kind, &ss);
+		if (gd_kv_conn_accepted(a, c, l)) {
+			gd_conn_close(a, c, "peer not permitted");
+			continue;
+		}
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
@@ -172,6 +176,7 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
 	process(a, c); /* frames held back while the output was full */
+	gd_kv_conn_io(a, c);
 	if (flush_out(c)) {
 		gd_conn_close(a, c, "write failed");
 		return;
@@ -188,7 +193,7 @@ short gd_conn_events(const struct gd_conn *c)
 		return 0;
 	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
-	if (c->out.len)
+	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }

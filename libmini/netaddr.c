@@ -72,11 +72,18 @@ static int parse_addr(const struct nlmsghdr *nh, struct gd_netaddr *a)
 static int parse_batch(const uint8_t *buf, size_t n, gd_netaddr_fn fn,
 		       void *ctx, int *count)
 {
-	int len = (int)n;
+	size_t off = 0;
 
-	for (const struct nlmsghdr *nh = (const void *)buf; NLMSG_OK(nh, len);
-	     nh = NLMSG_NEXT(nh, len)) {
+	/* NLMSG_OK/NLMSG_NEXT compare signed with unsigned: walk by hand */
+	while (n - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nh = (const void *)(buf + off);
 		struct gd_netaddr a;
+
+		if (nh->nlmsg_len < sizeof *nh || nh->nlmsg_len > n - off)
+			break;
+		off += NLMSG_ALIGN(nh->nlmsg_len);
+		if (off > n)
+			off = n;
 
 		if (nh->nlmsg_seq != DUMP_SEQ)
 			continue;
