@@ -78,15 +78,15 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 			    "MAC on a connection without a session");
 		return;
 	}
+	if (gd_kv_op_refused(c, f->hdr.op)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_NOT_PERMITTED,
+			    "op not available on the guest-local socket");
+		return;
+	}
 	fn = find_handler(f->hdr.op);
 	if (!fn) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_UNKNOWN_OP,
 			    "unknown op");
-		return;
-	}
-	if (gd_kv_op_refused(c, f->hdr.op)) {
-		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_NOT_PERMITTED,
-			    "op not available on the guest-local socket");
 		return;
 	}
 	if (gd_tlv_check(f->payload, f->hdr.length)) {

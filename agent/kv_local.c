@@ -49,6 +49,12 @@ static int parse_id(const char *s, int n, uint32_t *id)
 {
 	uint64_t v = 0;
 
+	while (n > 0 && (*s == ' ' || *s == '\t')) { /* "1000, 65534" */
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
 	if (n <= 0 || n > 10)
 		return -1;
 	for (int i = 0; i < n; i++) {
