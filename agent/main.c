@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 static struct gd_agent agent;
@@ -115,7 +116,8 @@ int main(int argc, char **argv)
 		gd_listeners_close(a);
 		return 1;
 	}
-	if (a->nlisteners == 0)
+	gd_serial_open(a);
+	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
 	gd_loop_run(a);
