@@ -46,6 +46,7 @@ struct gd_config {
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
 	char serial[GD_CFG_PATH_MAX];
+	char notify[GD_CFG_PATH_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 
