@@ -305,6 +305,8 @@ int gc_engine_run(struct gc_ctx *ctx)
 	uint64_t t0 = mono();
 
 	if (!runs || !pfd) {
+		free(runs);
+		free(pfd);
 		fprintf(stderr, "guestctl: out of memory\n");
 		return GC_EXIT_CONNECT;
 	}
