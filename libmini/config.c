@@ -285,13 +285,14 @@ int gd_config_parse_cmdline(struct gd_config *c, const char *text, size_t len,
 {
 	static const char prefix[] = "guestd.";
 	char tok[GD_CFG_LINE_MAX];
-	size_t pos = 0, n;
+	size_t pos = 0;
 	int errors = 0, overflow;
 
 	while (pos < len) { /* not "while a token": "" is an empty one */
 		const char *k, *eq;
+		size_t n = next_token(text, len, &pos, tok, sizeof tok,
+				      &overflow);
 
-		n = next_token(text, len, &pos, tok, sizeof tok, &overflow);
 		if (n == 0 || strncmp(tok, prefix, sizeof prefix - 1) != 0)
 			continue;
 		if (overflow) {
