@@ -10,6 +10,7 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -80,11 +81,7 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd);
 			continue;
 		}
-		c->fd = fd;
-		c->eof = 0;
-		c->partial_since = 0;
-		gd_dec_init(&c->dec);
-		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+		gd_conn_attach(a, c, fd, "unix");
 		describe_peer(c, l->kind, &ss);
 		if (gd_kv_conn_accepted(a, c, l)) {
 			gd_conn_close(a, c, "peer not permitted");
@@ -95,11 +92,29 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 	}
 }
 
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer)
+{
+	(void)a;
+	c->fd = fd;
+	c->eof = 0;
+	c->serial = 0;
+	c->partial_since = 0;
+	gd_dec_init(&c->dec);
+	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+	gd_strlcpy(c->peer, peer, sizeof c->peer);
+	gd_kv_conn_reset(c);
+}
+
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	if (c->serial) {
+		gd_serial_hangup(a, c);
+		return;
+	}
 	close(c->fd);
 	c->fd = -1;
 }
@@ -175,6 +190,10 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
+	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
+		return;
+	}
 	process(a, c); /* frames held back while the output was full */
 	gd_kv_conn_io(a, c);
 	if (flush_out(c)) {

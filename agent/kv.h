@@ -75,7 +75,9 @@ void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap);
 
 /* kv_local.c: the guest-local socket and its peer check. */
 void gd_kv_local_open(struct gd_agent *a);
-/* Set up a new connection; -1 when it must be closed (peer refused). */
+/* A fresh connection: host role, watching nothing. */
+void gd_kv_conn_reset(struct gd_conn *c);
+/* Check a new connection's listener and peer; -1 when it must be closed. */
 int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 			const struct gd_listener *l);
 /* Nonzero when op may not be used on c (local peers: KV and basics only). */

@@ -186,6 +186,13 @@ static void refuse(struct gd_agent *a, struct gd_conn *c, const char *msg)
 	gd_logf(&a->log, GD_LOG_INFO, "%s refused: %s", c->peer, msg);
 }
 
+void gd_kv_conn_reset(struct gd_conn *c)
+{
+	c->kv_role = GD_KV_ROLE_HOST;
+	c->kv_watch = 0;
+	c->kv_dropped = 0;
+}
+
 int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 			const struct gd_listener *l)
 {
@@ -193,8 +200,6 @@ int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 	socklen_t len = sizeof uc;
 	char msg[160];
 
-	c->kv_watch = 0;
-	c->kv_dropped = 0;
 	c->kv_role = l->local ? GD_KV_ROLE_GUEST : GD_KV_ROLE_HOST;
 	if (!l->local)
 		return 0;

@@ -103,7 +103,7 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 	for (;;) {
 		seek_magic(d);
 		if (d->len < GD_HDR_LEN)
-			return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
+			return GD_DEC_NEED; /* the run may go on: report it whole */
 		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
 			break;
 		d->garbage++;
