@@ -73,7 +73,7 @@ int gd_svc_info(struct gd_req *r)
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
 		return GD_S_INTERNAL;
-	if (gd_kv_info(r))
+	if (put_uptimes(r) || gd_kv_info(r))
 		return GD_S_INTERNAL;
-	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+	return GD_S_OK;
 }

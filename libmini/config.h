@@ -48,11 +48,11 @@ struct gd_config {
 	char cmdline_path[GD_CFG_PATH_MAX];
 	char serial[GD_CFG_PATH_MAX];
 	char notify[GD_CFG_PATH_MAX];
-	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 	char local_sock[GD_CFG_PATH_MAX];  /* guest-local socket ("" = none) */
 	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
 	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
 	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
+	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 
 struct gd_cfg_key {
