@@ -89,7 +89,7 @@ static int parse_ms(const char *s, int *ms)
 	return 0;
 }
 
-/* Flags may appear anywhere; the rest are COMMAND KEY [VALUE]. */
+/* Flags may appear anywhere; the rest are COMMAND KEY [VALUE]. --help wins. */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	const char *pos[3] = { NULL, NULL, NULL };
@@ -112,8 +112,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		} else if (strcmp(a, "--change") == 0) {
 			c->change = 1;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			exit(EX_OK);
+			c->cmd = "help";
+			return EX_OK;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return usage_error("unknown or incomplete flag", a);
 		} else if (npos < 3) {
@@ -542,6 +542,10 @@ int gd_kv_cli(int argc, char **argv)
 	gd_dec_init(&c->dec);
 	if ((r = parse_args(c, argc, argv)))
 		return r;
+	if (strcmp(c->cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EX_OK;
+	}
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		if (strcmp(cmds[i].name, c->cmd) != 0)
 			continue;

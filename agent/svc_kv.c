@@ -73,6 +73,22 @@ static int pool_and_key(struct gd_req *r, int *pool, const char **key,
 	return st != GD_S_OK ? st : get_key(r, key, klen);
 }
 
+/*
+ * Refresh the auto pool before answering from it. A refresh may queue
+ * KV_CHANGED events on this very connection, so the answer frame the
+ * dispatcher began (still empty) is set aside and begun again after them.
+ */
+static int refresh_auto(struct gd_req *r)
+{
+	struct gd_hdr h = r->w->hdr;
+	struct gd_buf *out = r->w->out;
+
+	gd_frame_abort(r->w);
+	gd_kv_auto_refresh(r->agent);
+	/* events leave GD_MAX_FRAME free, so the answer still fits */
+	return gd_frame_begin(r->w, out, &h) ? GD_S_INTERNAL : GD_S_OK;
+}
+
 static int check_writable(struct gd_req *r, int pool)
 {
 	if (gd_kv_pool_writable(r->conn->kv_role, pool, &r->errmsg))
@@ -87,10 +103,10 @@ int gd_svc_kv_get(struct gd_req *r)
 	size_t klen;
 	int pool, st = pool_and_key(r, &pool, &key, &klen);
 
+	if (st == GD_S_OK && pool == GD_KV_POOL_AUTO)
+		st = refresh_auto(r);
 	if (st != GD_S_OK)
 		return st;
-	if (pool == GD_KV_POOL_AUTO)
-		gd_kv_auto_refresh(r->agent);
 	if (gd_kv_get(&r->agent->kv.pools[pool], key, klen, &e) != GD_S_OK) {
 		r->errmsg = "no such key";
 		return GD_S_NOT_FOUND;
@@ -180,8 +196,8 @@ int gd_svc_kv_list(struct gd_req *r)
 		r->errmsg = "KEYS_ONLY must be a u8";
 		return GD_S_BAD_TLV;
 	}
-	if (pool == GD_KV_POOL_AUTO && cursor == 0)
-		gd_kv_auto_refresh(r->agent);
+	if (pool == GD_KV_POOL_AUTO && cursor == 0 && refresh_auto(r))
+		return GD_S_INTERNAL;
 	t = &r->agent->kv.pools[pool];
 	if (gd_tlv_u32(r->w, GD_T_KV_COUNT, gd_kv_count(t)) ||
 	    list_page(r, t, &cursor, keys_only))
@@ -210,8 +226,8 @@ int gd_svc_kv_watch(struct gd_req *r)
 		r->conn->kv_watch |= (uint8_t)bits;
 	else
 		r->conn->kv_watch &= (uint8_t)~bits;
-	if (on && (bits & (1u << GD_KV_POOL_AUTO)))
-		gd_kv_auto_refresh(r->agent);
+	if (on && (bits & (1u << GD_KV_POOL_AUTO)) && refresh_auto(r))
+		return GD_S_INTERNAL;
 	return gd_tlv_u8(r->w, GD_T_KV_WATCHING, r->conn->kv_watch)
 		       ? GD_S_INTERNAL : GD_S_OK;
 }

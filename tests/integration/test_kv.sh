@@ -166,6 +166,31 @@ check_match "auto pool lists os.name and net keys" "os.name.*net\.lo\.ipv4" "$(e
 KV set --pool auto hostname x 2>"$T/err"; check_eq "auto pool is read-only: exit 1" 1 $?
 check_match "auto read-only message" "read-only" "$(cat "$T/err")"
 
+# An auto change found while answering a watcher's own read: the event
+# comes first, then a well-formed answer (own UTS namespace: no effect
+# on this machine's hostname).
+if unshare --uts true 2>/dev/null; then
+	unshare --uts "$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+		--unix "$T/u.sock" --local-sock "" >"$T/u.log" 2>&1 & upid=$!; _pids+=($upid)
+	wait_for_socket "$T/u.sock"
+	U=$T/u.sock UPID=$upid check "auto change seen by watchers, also while they read" $PY - <<'PYEOF'
+import os, subprocess
+from gdkv import *
+w, other = KV(os.environ["U"]), KV(os.environ["U"])
+assert w.watch("auto") == 0 and other.watch("auto") == 0
+subprocess.run(["nsenter", "--uts", "-t", os.environ["UPID"], "hostname", "kv-renamed"], check=True)
+assert w.get("auto", "hostname") == b"kv-renamed"
+assert [event_fields(e) for e in w.events] == [dict(change=1, pool=2, key=b"hostname")], w.events
+assert event_fields(other.next_event()) == dict(change=1, pool=2, key=b"hostname")
+subprocess.run(["nsenter", "--uts", "-t", os.environ["UPID"], "hostname", "kv-again"], check=True)
+pages = w.list_pages("auto")
+assert dict(pages[0][0])[b"hostname"] == b"kv-again"
+assert event_fields(w.events[-1]) == dict(change=1, pool=2, key=b"hostname")
+PYEOF
+else
+	ok "# SKIP unshare --uts not permitted"
+fi
+
 # guestd kv: the guest's client.
 check "kv set (guest pool)" KV set color blue
 check_eq "kv get --pool guest" "blue" "$(KV get --pool guest color)"

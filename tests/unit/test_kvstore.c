@@ -172,7 +172,7 @@ static void test_store_full_max(void **state)
 	gd_kvs_init(&s, dirfd_, "kv-full", POOL, iobuf, GD_KVF_BUF_MIN);
 	assert_int_equal(gd_kvs_load(&s, &tables[1], msg, sizeof msg), 0);
 	assert_int_equal(gd_kv_count(&tables[1]), GD_KV_POOL_ENTRIES);
-	snprintf(key, sizeof key, "%04u", 777);
+	snprintf(key, sizeof key, "%04u", 777u);
 	key[4] = 'k';
 	assert_int_equal(gd_kv_get(&tables[1], key, sizeof key, &e), GD_S_OK);
 	memset(val, 777 & 0xff, sizeof val);
