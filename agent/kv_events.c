@@ -10,6 +10,12 @@
 #include "agent.h"
 
 #define GD_KV_EVENT_RESERVE GD_MAX_FRAME
+#define GD_KV_EVENT_MAX (GD_HDR_LEN + 3 * GD_TLV_HDR_LEN + 2 + GD_KV_KEY_MAX)
+
+/* An output buffer must hold the largest event besides the reserve, or
+ * overflow notices could never be sent and the connection would spin. */
+_Static_assert(GD_OUT_CAP >= GD_KV_EVENT_RESERVE + GD_KV_EVENT_MAX,
+	       "GD_OUT_CAP too small for KV events");
 
 /* Header + CHANGE u8 + either POOL u8 and KEY, or DROPPED u32. */
 static size_t event_size(size_t klen, int overflow)

@@ -191,6 +191,32 @@ else
 	ok "# SKIP unshare --uts not permitted"
 fi
 
+# Address bounds, in a network namespace of our own: 256 addresses read
+# per refresh, and a net.* value cut at the last whole address in 2048 bytes.
+if unshare --net true 2>/dev/null; then
+	unshare --net bash -c 'ip link set lo up &&
+		for i in $(seq 1 254); do echo "addr add 10.9.$((i / 200)).$((i % 200 + 1))/32 dev lo"; done |
+		ip -batch - && exec "$0" --no-vsock --config /nonexistent --cmdline /nonexistent \
+			--unix "$1" --local-sock ""' "$GUESTD" "$T/n.sock" >"$T/n.log" 2>&1 & npid=$!; _pids+=($npid)
+	wait_for_socket "$T/n.sock"
+	NS=$T/n.sock NPID=$npid check "255 IPv4 + ::1 = 256 addresses: all read; value cut at 2048; 257: one left out" $PY - <<'PYEOF'
+import os, re, subprocess
+from gdkv import *
+c = KV(os.environ["NS"])
+v4 = c.get("auto", "net.lo.ipv4").decode()
+addrs = v4.split(",")
+assert len(v4) <= VALUE_MAX and len(v4) + len(",10.9.1.55/32") > VALUE_MAX, len(v4)
+assert all(re.fullmatch(r"\d+\.\d+\.\d+\.\d+/\d+", a) for a in addrs), addrs[-1]
+assert addrs[0] == "127.0.0.1/8" and 150 < len(addrs) < 255, len(addrs)
+assert c.get("auto", "net.lo.ipv6") == b"::1/128"          # address 256 of 256
+subprocess.run(["nsenter", "--net", "-t", os.environ["NPID"], "ip", "addr", "add",
+                "10.9.9.9/32", "dev", "lo"], check=True)
+assert c.get("auto", "net.lo.ipv6") == S["not_found"]      # address 257: left out
+PYEOF
+else
+	ok "# SKIP unshare --net not permitted"
+fi
+
 # guestd kv: the guest's client.
 check "kv set (guest pool)" KV set color blue
 check_eq "kv get --pool guest" "blue" "$(KV get --pool guest color)"
@@ -240,6 +266,11 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	check_match "refusal logged" "uid=65534.*refused" "$(cat "$T/agent.log")"
 	out=$(setpriv --reuid=65534 --regid=65534 --groups=4242 "$GUESTD" kv --socket "$L" get --pool guest v2048)
 	check_eq "supplementary gid 4242 allowed (kv-allow-gid)" 2048 "${#out}"
+	g256=$(seq -s, 5001 5255),4242 g257=$(seq -s, 5001 5256),4242
+	out=$(setpriv --reuid=65534 --regid=65534 --groups="$g256" "$GUESTD" kv --socket "$L" get --pool guest v2048)
+	check_eq "256 supplementary groups, the last allowed: allowed" 2048 "${#out}"
+	setpriv --reuid=65534 --regid=65534 --groups="$g257" "$GUESTD" kv --socket "$L" get --pool guest v2048 2>"$T/err"
+	check_eq "257 supplementary groups: judged by uid and primary gid, refused" "1 not-permitted" "$? $(grep -o not-permitted "$T/err")"
 	printf 'kv-allow-uid = 1000, 65534\n' >"$T/guestd.conf"
 	AGENT_LOG=$T/a2.log start_agent "$T/h2.sock" --local-sock "$T/l2.sock" --config "$T/guestd.conf"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$GUESTD" kv --socket "$T/l2.sock" set mine 1
