@@ -45,6 +45,7 @@ struct gd_decoder {
 	size_t consume;     /* length of the frame handed out last */
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
+	int run_reported;   /* this garbage run was already reported */
 };
 
 void gd_dec_init(struct gd_decoder *d);

@@ -157,6 +157,14 @@ static void assert_same_events(const struct evlog *a, const struct evlog *b)
 		const struct ev *x = &a->ev[i], *y = &b->ev[i];
 
 		assert_int_equal(x->result, y->result);
+		if (x->result == GD_DEC_GARBAGE) {
+			/*
+			 * One report per run whatever the split, but a run cut
+			 * by a read is reported with the bytes seen so far.
+			 */
+			assert_true(x->skipped > 0 && y->skipped > 0);
+			continue;
+		}
 		assert_int_equal(x->hdr.version, y->hdr.version);
 		assert_int_equal(x->hdr.flags, y->hdr.flags);
 		assert_int_equal(x->hdr.op, y->hdr.op);
@@ -403,7 +411,11 @@ static void check_resync(const uint8_t *garbage, size_t glen)
 	feed(&dec, stream, n, &whole);
 	assert_int_equal(whole.n, 2);
 	assert_int_equal(whole.ev[0].result, GD_DEC_GARBAGE);
-	assert_int_equal(whole.ev[0].skipped, glen);
+	/* A run longer than the buffer is reported when the buffer drains. */
+	if (glen + GD_HDR_LEN <= sizeof dec.buf)
+		assert_int_equal(whole.ev[0].skipped, glen);
+	else
+		assert_true(whole.ev[0].skipped >= sizeof dec.buf - GD_HDR_LEN);
 	assert_int_equal(whole.ev[1].result, GD_DEC_FRAME);
 	assert_int_equal(whole.ev[1].hdr.op, GD_OP_HELLO);
 	assert_int_equal(whole.ev[1].hdr.id, 1);
@@ -478,17 +490,20 @@ static void test_garbage_reported_once_per_run(void **state)
 
 	(void)state;
 	gd_dec_init(&dec);
-	/* A run with no frame after it yet: nothing to report. */
+	/*
+	 * A run reaching the end of the input is reported at once (a peer
+	 * sending only garbage hears why), and only once however it is split.
+	 */
 	for (int i = 0; i < 40; i++)
 		feed(&dec, (const uint8_t *)"?", 1, &log);
-	assert_int_equal(log.n, 0);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.ev[0].skipped, 1);
 	assert_false(gd_dec_partial(&dec));
 	feed(&dec, vec_ping_req, sizeof vec_ping_req, &log);
 	feed(&dec, (const uint8_t *)"!!!", 3, &log);
 	feed(&dec, vec_info_req, sizeof vec_info_req, &log);
 	assert_int_equal(log.n, 4);
 	assert_int_equal(log.ev[0].result, GD_DEC_GARBAGE);
-	assert_int_equal(log.ev[0].skipped, 40);
 	check_ping_sentinel(&log.ev[1]);
 	assert_int_equal(log.ev[2].result, GD_DEC_GARBAGE);
 	assert_int_equal(log.ev[2].skipped, 3);
