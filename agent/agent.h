@@ -11,6 +11,7 @@
 #include "decoder.h"
 #include "log.h"
 #include "proto.h"
+#include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -51,6 +52,9 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */
