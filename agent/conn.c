@@ -164,6 +164,8 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		gd_dec_commit(&c->dec, (size_t)n);
 		process(a, c);
+		if ((size_t)n < room)
+			return; /* drained: poll(2) says when more comes */
 	}
 }
 
