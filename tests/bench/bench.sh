@@ -36,7 +36,13 @@ trap cleanup EXIT
 # its state and pid files in $T, no fsfreeze hook. Only guest-ping is sent.
 QGA=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
 QGA_BLOCK=$("$QGA" -b help | grep -vx guest-ping | paste -sd, -)
-cmd_guestd() { echo "$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --unix $1"; }
+# A guestd with KV also opens a guest-local socket (default /run/guestd.sock):
+# keep it in $T, so the bench never meets another agent's.
+GUESTD_EXTRA=""
+"$GUESTD" --help | grep -q -- '--local-sock' && GUESTD_EXTRA="--local-sock $T/local-%s.sock"
+cmd_guestd() {
+	echo "$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --unix $1 $(printf "$GUESTD_EXTRA" "$(basename "$1")")"
+}
 cmd_echo()   { echo "$B/echo_server $1"; }
 cmd_qga()    { echo "$QGA -m unix-listen -p $1 -t $T -f $T/qga-$(basename "$1").pid -b $QGA_BLOCK"; }
 kind_of()    { [ "$1" = qga ] && echo qga || echo gd; }
@@ -88,7 +94,22 @@ for a in $AGENTS; do
 	R[rss_$a]=$(awk '/^VmRSS:/ {print $2}' "/proc/${!p}/status")
 	R[hwm_$a]=$(awk '/^VmHWM:/ {print $2}' "/proc/${!p}/status")
 done
+# KV (when this guestd has it): set, then get, one 64-byte value in the
+# host pool; the limit is the echo server answering the same frames.
 KV_CAP=$("$GUESTCTL" --unix "$T/guestd.sock" --json info 2>/dev/null | grep -o '"kv"' || true)
+if [ -n "$KV_CAP" ]; then
+	KV_SET=(-o 8 -u 60:0 -t 61:bench.key -t "62:$(printf '%064d' 0)")
+	KV_GET=(-o 7 -u 60:0 -t 61:bench.key)
+	kvt=("guestd=gd:$T/guestd.sock" "echo=gd:$T/echo.sock")
+	for op in SET GET; do
+		declare -n args=KV_$op
+		out=$("$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}pipe_$a]=$(val rps "$(pick "$a" "$out")"); done
+		out=$("$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}conns_$a]=$(val rps "$(pick "$a" "$out")"); done
+		unset -n args
+	done
+fi
 for a in $AGENTS; do p=PID_$a; stop "${!p}"; done
 
 # ---- start to serving: spawn to first answered ping, interleaved ----
@@ -188,15 +209,18 @@ row "ping round trip, 1 conn, $RTT_N requests: median µs" lower "$(g rtt_med)" 
 row "ping round trip, 1 conn, $RTT_N requests: p99 µs" lower "$(g rtt_p99)" "$(e rtt_p99)" "$(q rtt_p99)"
 row "ping throughput, $DEPTH in flight on 1 conn, req/s" higher "$(g pipe)" "$(e pipe)" "$(q pipe)"
 row "ping throughput, $CONNS conns at once, req/s" higher "$(g conns)" "$(e conns)" "$(q conns)"
-if [ -z "$KV_CAP" ]; then
-	na "KV set throughput, $DEPTH in flight, req/s" "no KV in this build"
-	na "KV get throughput, $DEPTH in flight, req/s" "no KV in this build"
-	na "KV set/get throughput, $CONNS conns, req/s" "no KV in this build"
-else
-	na "KV set throughput, $DEPTH in flight, req/s" "KV is in this build; bench does not drive it yet"
-	na "KV get throughput, $DEPTH in flight, req/s" "KV is in this build; bench does not drive it yet"
-	na "KV set/get throughput, $CONNS conns, req/s" "KV is in this build; bench does not drive it yet"
-fi
+for op in set get; do
+	OP=${op^^}
+	for how in pipe conns; do
+		label="KV $op throughput, $DEPTH in flight on 1 conn, req/s (peer: no KV)"
+		[ $how = conns ] && label="KV $op throughput, $CONNS conns at once, req/s (peer: no KV)"
+		if [ -z "$KV_CAP" ]; then
+			na "$label" "no KV in this build"
+		else
+			row "$label" higher "${R[kv$OP${how}_guestd]}" "${R[kv$OP${how}_echo]}" —
+		fi
+	done
+done
 row "start to serving (spawn to first ping answered), median of $STARTS, ms" lower "$(g start)" "$(e start)" "$(q start)"
 row "size on disk, stripped, KiB (peer: binary + its shared libraries)" lower "$(g size)" "$(e size)" "$(q size)"
 row "size on disk, stripped, KiB, guestd vs peer tini-static $(dpkg-query -W -f='${Version}' tini 2>/dev/null) (reference PID 1)" lower "$(g size)" — "${R[size_tini]}"
@@ -205,6 +229,6 @@ row "VmRSS after the ping runs, KiB" lower "$(g rss)" "$(e rss)" "$(q rss)"
 row "VmHWM after the ping runs, KiB" lower "$(g hwm)" "$(e hwm)" "$(q hwm)"
 row "instructions per ping, user space (callgrind, $CG_N pings minus 0)" lower "$(g ins)" "$(e ins)" "$(q ins)"
 row "syscalls per ping (strace -c, $ST_N pings minus 0)" lower "$(g sys)" "$(e sys)" "$(q sys)"
-na "fleet: ping 1,000 agents (wall, per-target p50/p99)" "no fleet support on main yet (issue 8)"
-na "fleet: time sync 1,000 agents (wall, per-target p50/p99)" "no fleet support on main yet (issue 8)"
-na "boot to ready in QEMU (TCG)" "guestd cannot serve from a QEMU guest on main yet (issue 4: virtio-serial transport)"
+na "fleet: ping 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
+na "fleet: time sync 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
+na "boot to ready in QEMU (TCG)" "guestd on main loads no kernel modules yet (PID 1 duties, issue 3), so no virtio-serial port appears in the guest"

@@ -8,7 +8,7 @@
  *
  * TARGET is NAME=KIND:PATH, KIND gd (guestd frames; the echo server speaks
  * them too) or qga (qemu-ga JSON, {"execute":"guest-ping"}). REQ picks the
- * guestd request: -o OP (default 2, PING) and -t TYPE:STRING TLVs.
+ * guestd request: -o OP (default 2, PING), TLVs -t TYPE:STRING, -u TYPE:U8.
  *
  * rtt:   one connection per target, N sequential requests, each timed
  *        with CLOCK_MONOTONIC; prints median, p99 and mean.
@@ -350,21 +350,35 @@ static void parse_target(struct target *t, char *spec)
 		die("unknown kind %s (gd or qga)", eq + 1);
 }
 
-/* -t TYPE:STRING appends one TLV to the request payload. */
-static void add_tlv(const char *spec)
+/*
+ * -t TYPE:STRING appends a TLV holding STRING to the request payload;
+ * -u TYPE:N (as_u8) one holding the byte N.
+ */
+static void add_tlv(const char *spec, int as_u8)
 {
 	char *end;
 	unsigned long type = strtoul(spec, &end, 10);
+	uint8_t byte;
+	const void *val = end + 1;
 	size_t len;
 
 	if (*end != ':' || type > 0xffff)
-		die("bad TLV %s (TYPE:STRING)", spec);
+		die("bad TLV %s (TYPE:VALUE)", spec);
 	len = strlen(end + 1);
+	if (as_u8) {
+		unsigned long v = strtoul(end + 1, &end, 10);
+
+		if (*end || v > 0xff)
+			die("bad u8 TLV %s", spec);
+		byte = (uint8_t)v;
+		val = &byte;
+		len = 1;
+	}
 	if (req_payload_len + GD_TLV_HDR_LEN + len > GD_MAX_PAYLOAD)
 		die("TLVs over %s bytes", "8192");
 	gd_set_u16(req_payload + req_payload_len, (uint16_t)type);
 	gd_set_u16(req_payload + req_payload_len + 2, (uint16_t)len);
-	memcpy(req_payload + req_payload_len + GD_TLV_HDR_LEN, end + 1, len);
+	memcpy(req_payload + req_payload_len + GD_TLV_HDR_LEN, val, len);
 	req_payload_len += GD_TLV_HDR_LEN + len;
 }
 
@@ -422,7 +436,7 @@ static int run_start(struct target *t, char **argv, int timeout_ms,
 static void usage(void)
 {
 	fprintf(stderr, "usage: pingload rtt|pipe|conns [-n N] [-r ROUNDS] "
-			"[-d DEPTH] [-c CONNS] [-o OP] [-t TYPE:STR]... "
+			"[-d DEPTH] [-c CONNS] [-o OP] [-t TYPE:STR]... [-u TYPE:U8]... "
 			"NAME=KIND:PATH...\n"
 			"       pingload start [-w MS] [-l LOG] NAME=KIND:PATH "
 			"-- CMD ARGS...\n");
@@ -440,14 +454,15 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "+n:r:d:c:o:t:w:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:r:d:c:o:t:u:w:l:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoull(optarg, NULL, 10); break;
 		case 'r': rounds = strtoull(optarg, NULL, 10); break;
 		case 'd': depth = strtoull(optarg, NULL, 10); break;
 		case 'c': nconns = atoi(optarg); break;
 		case 'o': req_op = (uint16_t)strtoul(optarg, NULL, 10); break;
-		case 't': add_tlv(optarg); break;
+		case 't': add_tlv(optarg, 0); break;
+		case 'u': add_tlv(optarg, 1); break;
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'l': log = optarg; break;
 		default: usage();

@@ -36,9 +36,10 @@ rows=(
 	"ping round trip, 1 conn, 200 requests: p99 µs|NNNNN"
 	"ping throughput, 64 in flight on 1 conn, req/s|NNNNN"
 	"ping throughput, 16 conns at once, req/s|NNNNN"
-	"KV set throughput, 64 in flight, req/s|N-N--|na-ok"
-	"KV get throughput, 64 in flight, req/s|N-N--|na-ok"
-	"KV set/get throughput, 16 conns, req/s|N-N--|na-ok"
+	"KV set throughput, 64 in flight on 1 conn, req/s (peer: no KV)|NN-N-|na-ok"
+	"KV set throughput, 16 conns at once, req/s (peer: no KV)|NN-N-|na-ok"
+	"KV get throughput, 64 in flight on 1 conn, req/s (peer: no KV)|NN-N-|na-ok"
+	"KV get throughput, 16 conns at once, req/s (peer: no KV)|NN-N-|na-ok"
 	"start to serving (spawn to first ping answered), median of 3, ms|NNNNN"
 	"size on disk, stripped, KiB (peer: binary + its shared libraries)|NNNNN"
 	"size on disk, stripped, KiB, guestd vs peer tini-static|N-N-N"
@@ -51,7 +52,7 @@ rows=(
 	"fleet: time sync 1,000 agents|NNN--|na-ok"
 	"boot to ready in QEMU|N----|na-ok"
 )
-[ "$MODE" = asan ] && rows[13]="instructions per ping, user space (callgrind, 20 pings minus 0)|SSS--"
+[ "$MODE" = asan ] && rows[14]="instructions per ping, user space (callgrind, 20 pings minus 0)|SSS--"
 
 # cells LINE: the five value cells of a table line, one per line.
 cells() { awk -F' [|] ' '{ for (i = 3; i <= 7; i++) { sub(/ [|]$/, "", $i); print $i } }' <<<"$1"; }
