@@ -43,6 +43,7 @@ struct gd_decoder {
 	size_t consume;     /* length of the frame handed out last */
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
+	size_t off;         /* the len buffered bytes start at buf + off */
 };
 
 void gd_dec_init(struct gd_decoder *d);
