@@ -72,6 +72,7 @@ struct conn {
 static uint8_t req_payload[GD_MAX_PAYLOAD];
 static size_t req_payload_len;
 static uint16_t req_op = GD_OP_PING;
+static pid_t child; /* start: the agent spawned, killed if we give up */
 extern char **environ;
 
 static void die(const char *fmt, const char *arg)
@@ -79,6 +80,8 @@ static void die(const char *fmt, const char *arg)
 	fprintf(stderr, "pingload: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n");
+	if (child > 0 && kill(child, SIGKILL) == 0)
+		waitpid(child, NULL, 0);
 	exit(1);
 }
 
@@ -416,20 +419,21 @@ static int run_start(struct target *t, char **argv, int timeout_ms,
 	deadline = t0 + (uint64_t)timeout_ms * 1000000u;
 	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ))
 		die("cannot spawn %s", argv[0]);
+	child = pid;
 	while (!try_ping(t, timeout_ms)) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			child = 0;
 			die("%s exited before serving", argv[0]);
-		if (now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			die("%s did not serve in time", argv[0]);
 		}
+		if (now_ns() > deadline)
+			die("%s did not serve in time", argv[0]);
 		nanosleep(&nap, NULL);
 	}
 	printf("name=%s start_ns=%llu\n", t->name,
 	       (unsigned long long)(now_ns() - t0));
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	child = 0;
 	return 0;
 }
 
