@@ -12,6 +12,7 @@
 #include "kv.h"
 #include "log.h"
 #include "proto.h"
+#include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -57,6 +58,9 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
 	int serial_open;
 	int serial_logged, serial_missing_logged;
 	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */

@@ -140,13 +140,22 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
-/* Decode and answer whole frames while there is room for an answer. */
-static void process(struct gd_agent *a, struct gd_conn *c)
+/*
+ * Decode and answer whole frames while there is room for an answer.
+ * Returns 1 when it stopped for lack of room (frames may be left).
+ */
+static int process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r;
+	int full = 0;
 
-	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
+	for (;;) {
+		int r;
+
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+			full = 1;
+			break;
+		}
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
@@ -156,6 +165,7 @@ static void process(struct gd_agent *a, struct gd_conn *c)
 		c->partial_since = 0;
 	else if (!c->partial_since)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	return full;
 }
 
 static void read_in(struct gd_agent *a, struct gd_conn *c)
@@ -183,24 +193,34 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		gd_dec_commit(&c->dec, (size_t)n);
 		process(a, c);
+		if ((size_t)n < room)
+			return; /* drained: poll(2) says when more comes */
 	}
 }
 
+/*
+ * Frames already buffered get no further POLLIN, so answer and flush until
+ * they are all answered or the peer must read before we can go on (POLLOUT).
+ */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
+	int full;
+
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
 	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
 		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}
-	process(a, c); /* frames held back while the output was full */
-	gd_kv_conn_io(a, c);
-	if (flush_out(c)) {
-		gd_conn_close(a, c, "write failed");
-		return;
-	}
-	if (c->eof && c->out.len == 0)
+	do {
+		full = process(a, c);
+		gd_kv_conn_io(a, c);
+		if (flush_out(c)) {
+			gd_conn_close(a, c, "write failed");
+			return;
+		}
+	} while (full && c->out.len == 0);
+	if (c->eof && !full && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
 }
 

@@ -9,15 +9,22 @@ void gd_dec_init(struct gd_decoder *d)
 	d->skip = 0;
 	d->garbage = 0;
 	d->run_reported = 0;
+	d->off = 0;
 }
 
+/*
+ * Dropping only advances the start: the bytes left are moved to the front
+ * once per read (gd_dec_space), not once per frame or skipped byte, which
+ * made a burst of pipelined frames or of garbage cost quadratic copying.
+ */
 static void drop(struct gd_decoder *d, size_t n)
 {
 	if (n >= d->len) {
 		d->len = 0;
+		d->off = 0;
 		return;
 	}
-	memmove(d->buf, d->buf + n, d->len - n);
+	d->off += n;
 	d->len -= n;
 }
 
@@ -40,6 +47,10 @@ static void settle(struct gd_decoder *d)
 uint8_t *gd_dec_space(struct gd_decoder *d, size_t *n)
 {
 	settle(d);
+	if (d->off) {
+		memmove(d->buf, d->buf + d->off, d->len);
+		d->off = 0;
+	}
 	*n = sizeof d->buf - d->len;
 	return d->buf + d->len;
 }
@@ -64,11 +75,12 @@ size_t gd_dec_feed(struct gd_decoder *d, const void *p, size_t n)
 /* Skip to the first byte that may start a frame; count what was skipped. */
 static void seek_magic(struct gd_decoder *d)
 {
+	const uint8_t *p = d->buf + d->off;
 	size_t i = 0;
 
 	while (i < d->len) {
-		if (d->buf[i] == GD_MAGIC0 &&
-		    (i + 1 == d->len || d->buf[i + 1] == GD_MAGIC1))
+		if (p[i] == GD_MAGIC0 &&
+		    (i + 1 == d->len || p[i + 1] == GD_MAGIC1))
 			break;
 		i++;
 	}
@@ -114,7 +126,7 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 				return report_garbage(d, f);
 			return GD_DEC_NEED;
 		}
-		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
+		if (gd_hdr_unpack(d->buf + d->off, &f->hdr) == 0)
 			break;
 		d->garbage++;
 		drop(d, 1);
@@ -134,8 +146,8 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 		total += GD_MAC_LEN;
 	if (d->len < total)
 		return GD_DEC_NEED;
-	f->raw = d->buf;
-	f->payload = d->buf + GD_HDR_LEN;
+	f->raw = d->buf + d->off;
+	f->payload = f->raw + GD_HDR_LEN;
 	f->mac = (f->hdr.flags & GD_F_MAC) ? f->payload + f->hdr.length : NULL;
 	f->status = GD_S_OK;
 	d->consume = total;
