@@ -17,7 +17,7 @@ start_agent_nocap() {
 	local sock=$1 drop=()
 	shift
 	[ "$(id -u)" != 0 ] || drop=(setpriv --bounding-set -sys_time --inh-caps -sys_time --)
-	"${drop[@]}" "$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+	"${drop[@]}" "$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "" \
 		--unix "$sock" "$@" >>"$T/agent.log" 2>&1 &
 	AGENT_PID=$!
 	_pids+=("$AGENT_PID")
@@ -205,7 +205,7 @@ check "agent still serves" "$GUESTCTL" --unix "$S" ping
 # libkrun time sync: AF_VSOCK datagrams. This kernel has no vsock datagram
 # transport (only VMCI has one), so the agent must say so and carry on.
 port=$((20000 + RANDOM % 20000))
-"$GUESTD" --config /nonexistent --cmdline /nonexistent --vsock-port $port \
+"$GUESTD" --config /nonexistent --cmdline /nonexistent --local-sock "" --vsock-port $port \
 	--unix "$T/k.sock" >"$T/k.log" 2>&1 &
 kpid=$!; _pids+=($kpid)
 wait_for_socket "$T/k.sock"
@@ -221,5 +221,5 @@ AGENT_LOG=$T/k0.log start_agent "$T/k0.sock" --no-vsock --timesync-port 0
 check_match "timesync-port 0: no libkrun listener" "^$" "$(grep libkrun "$T/k0.log")"
 AGENT_LOG=$T/kmax.log start_agent "$T/kmax.sock" --timesync-port 4294967294
 check "timesync-port 4294967294 (the limit) accepted" "$GUESTCTL" --unix "$T/kmax.sock" ping
-"$GUESTD" --no-vsock --timesync-port 4294967295 --unix "$T/x.sock" 2>/dev/null; check_eq "timesync-port 4294967295: exit 2" 2 $?
+"$GUESTD" --no-vsock --timesync-port 4294967295 --local-sock "" --unix "$T/x.sock" 2>/dev/null; check_eq "timesync-port 4294967295: exit 2" 2 $?
 done_testing
