@@ -181,8 +181,14 @@ int main(int argc, char **argv)
 		if (strcmp(commands[k]->name, argv[i]) != 0)
 			continue;
 		ctx.cmd = commands[k];
-		if (ctx.cmd->local)
-			return ctx.cmd->local(&ctx, argc - i, argv + i);
+		if (ctx.cmd->local) {
+			r = ctx.cmd->local(&ctx, argc - i, argv + i);
+			if (r == GC_EXIT_USAGE && ctx.json)
+				gc_json_usage_error(ctx.cmd->name,
+						    "bad arguments (see stderr)", NULL);
+			free(ctx.targets);
+			return r;
+		}
 		r = ctx.cmd->parse(&ctx, argc - i, argv + i);
 		if (r) {
 			if (ctx.json)
