@@ -10,6 +10,7 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -80,15 +81,24 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd);
 			continue;
 		}
-		c->fd = fd;
-		c->eof = 0;
-		c->partial_since = 0;
-		gd_dec_init(&c->dec);
-		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+		gd_conn_attach(a, c, fd, "unix");
 		describe_peer(c, l->kind, &ss);
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
+}
+
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer)
+{
+	(void)a;
+	c->fd = fd;
+	c->eof = 0;
+	c->serial = 0;
+	c->partial_since = 0;
+	gd_dec_init(&c->dec);
+	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+	gd_strlcpy(c->peer, peer, sizeof c->peer);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -96,6 +106,10 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	if (c->fd < 0)
 		return;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	if (c->serial) {
+		gd_serial_hangup(a, c);
+		return;
+	}
 	close(c->fd);
 	c->fd = -1;
 }
@@ -171,6 +185,10 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
+	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
+		return;
+	}
 	process(a, c); /* frames held back while the output was full */
 	if (flush_out(c)) {
 		gd_conn_close(a, c, "write failed");

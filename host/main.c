@@ -12,6 +12,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_info,
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
+	&gc_cmd_notify_listen,
 	&gc_cmd_wait_ready,
 };
 
@@ -151,16 +152,47 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 	return i;
 }
 
+/* Pick the command and run it; the exit status for main. */
+static int run(struct gc_ctx *ctx, int argc, char **argv)
+{
+	int i = parse_flags(ctx, argc, argv), r;
+
+	if (i < 0)
+		return -i;
+	if (i >= argc)
+		return bad_usage("no command", NULL);
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+		if (strcmp(commands[k]->name, argv[i]) != 0)
+			continue;
+		ctx->cmd = commands[k];
+		if (ctx->cmd->local)
+			r = ctx->cmd->local(ctx, argc - i, argv + i);
+		else
+			r = ctx->cmd->parse(ctx, argc - i, argv + i);
+		if (r == GC_EXIT_USAGE && ctx->json)
+			gc_json_usage_error(ctx->cmd->name,
+					    "bad arguments (see stderr)", NULL);
+		if (r || ctx->cmd->local)
+			return r;
+		if (!ctx->ntargets)
+			return bad_usage("no target: give --unix PATH, --vsock "
+					 "CID[:PORT], --hybrid PATH[:PORT] or "
+					 "--targets FILE", NULL);
+		return gc_engine_run(ctx);
+	}
+	return bad_usage("unknown command", argv[i]);
+}
+
 int main(int argc, char **argv)
 {
 	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS,
 			      .parallel = GC_DEFAULT_PARALLEL };
-	int i;
+	int r;
 
-	for (i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--json") == 0)
 			usage_json = 1;
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -170,39 +202,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	i = parse_flags(&ctx, argc, argv);
-	if (i < 0)
-		return -i;
-	if (i >= argc)
-		return bad_usage("no command", NULL);
-	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-		int r;
-
-		if (strcmp(commands[k]->name, argv[i]) != 0)
-			continue;
-		ctx.cmd = commands[k];
-		if (ctx.cmd->local) {
-			r = ctx.cmd->local(&ctx, argc - i, argv + i);
-			if (r == GC_EXIT_USAGE && ctx.json)
-				gc_json_usage_error(ctx.cmd->name,
-						    "bad arguments (see stderr)", NULL);
-			free(ctx.targets);
-			return r;
-		}
-		r = ctx.cmd->parse(&ctx, argc - i, argv + i);
-		if (r) {
-			if (ctx.json)
-				gc_json_usage_error(ctx.cmd->name,
-						    "bad arguments (see stderr)", NULL);
-			return r;
-		}
-		if (!ctx.ntargets)
-			return bad_usage("no target: give --unix PATH, --vsock "
-					 "CID[:PORT], --hybrid PATH[:PORT] or "
-					 "--targets FILE", NULL);
-		r = gc_engine_run(&ctx);
-		free(ctx.targets);
-		return r;
-	}
-	return bad_usage("unknown command", argv[i]);
+	r = run(&ctx, argc, argv);
+	free(ctx.targets);
+	return r;
 }

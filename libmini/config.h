@@ -45,6 +45,8 @@ struct gd_config {
 	char log_level[16];
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
+	char serial[GD_CFG_PATH_MAX];
+	char notify[GD_CFG_PATH_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 

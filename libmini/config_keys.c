@@ -21,6 +21,10 @@ static const struct gd_cfg_key keys[] = {
 	  "config file to read (default /etc/guestd.conf)" },
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
+	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
+	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
+	  "sd_notify the host: vsock[-stream|-dgram|-seqpacket]:CID:PORT" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)
