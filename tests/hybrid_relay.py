@@ -96,11 +96,12 @@ def main():
         reply = args[i + 1].encode().decode("unicode_escape").encode("latin-1")
         del args[i:i + 2]
     uds_path, port, guest_path = args[0], int(args[1]), args[2]
-    if os.path.exists(uds_path):
-        os.unlink(uds_path)
+    # bound and listening before the path appears: tests may wait for it
+    tmp = "%s.%d" % (uds_path, os.getpid())
     ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    ls.bind(uds_path)
+    ls.bind(tmp)
     ls.listen(64)
+    os.rename(tmp, uds_path)
     while True:
         c, _ = ls.accept()
         threading.Thread(target=serve, args=(c, port, guest_path, reply, hold),
