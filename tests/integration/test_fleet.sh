@@ -7,7 +7,9 @@ source "$(dirname "$0")/../lib.sh"
 # Debian's python3 (tests/deps.sh): a version-manager shim on PATH can cost
 # half a second a start, and these tests start many.
 PY="python3 -B"; [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B"
-N=${FLEET_N:-1000}
+# Under ASan (make check) an agent costs ~7 MB and its start is slow: the
+# engine is exercised by the ASan guestctl against a fleet of 100.
+if [ "${MODE:-release}" = asan ]; then N=${FLEET_N:-100}; else N=${FLEET_N:-1000}; fi
 BATCH=100
 F=$T/fleet
 mkdir -p "$F"
@@ -121,7 +123,7 @@ out=$(ulimit -Sn 64; "$GUESTCTL" --parallel 1024 --targets "$T/targets" ping 2>&
 check_match "soft fd limit 64, --parallel 1024: all answer" "^$N targets: $N ok, 0 failed" "$out"
 out=$(ulimit -n 100; "$GUESTCTL" --parallel 1024 --targets "$T/targets" ping 2>&1)
 check_match "hard fd limit 100: all answer" "$N targets: $N ok, 0 failed" "$out"
-check_match "  and guestctl says how many fit" "open-file limit allows 84 connections at a time, not 1000" "$out"
+check_match "  and guestctl says how many fit" "open-file limit allows 84 connections at a time, not $N" "$out"
 
 # A full listen backlog (EAGAIN on a unix connect) is retried within the
 # timeout, not a failure: stop an agent, fill its backlog, resume it.
