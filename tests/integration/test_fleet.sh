@@ -179,9 +179,15 @@ echo "unix:$T/missing.sock" >>"$T/max"
 err=$("$GUESTCTL" --targets "$T/max" ping 2>&1)
 check_eq "65537 targets: exit 2" 2 $?
 check_match "  error says so" "max:65537: more than 65536 targets" "$err"
+out=$(head -n 20 "$T/targets" | "$GUESTCTL" --targets - ping | tail -n 1)
+check_match "--targets - reads standard input" "^18 targets: 18 ok, 0 failed" "$out"
 "$GUESTCTL" --parallel 1024 --unix "$F/1.sock" ping >/dev/null; check_eq "--parallel 1024 accepted" 0 $?
 "$GUESTCTL" --parallel 1025 --unix "$F/1.sock" ping 2>/dev/null; check_eq "--parallel 1025: exit 2" 2 $?
 "$GUESTCTL" --parallel 0 --unix "$F/1.sock" ping 2>/dev/null; check_eq "--parallel 0: exit 2" 2 $?
+"$GUESTCTL" --unix "$F/1.sock" wait-ready --timeout 86400000 >/dev/null
+check_eq "wait-ready --timeout 86400000 (the limit) accepted" 0 $?
+"$GUESTCTL" --unix "$F/1.sock" wait-ready --timeout 86400001 2>/dev/null
+check_eq "wait-ready --timeout 86400001: exit 2" 2 $?
 out=$("$GUESTCTL" --json --parallel x --unix "$F/1.sock" ping 2>/dev/null)
 check_match "usage error with --json: an error object" '^\{"ok":false,"error":"usage","message":"bad --parallel \(1..1024\): x","exit_code":2\}$' "$out"
 
