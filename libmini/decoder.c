@@ -8,6 +8,7 @@ void gd_dec_init(struct gd_decoder *d)
 	d->consume = 0;
 	d->skip = 0;
 	d->garbage = 0;
+	d->run_reported = 0;
 }
 
 static void drop(struct gd_decoder *d, size_t n)
@@ -90,6 +91,7 @@ static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
 {
 	f->skipped = d->garbage;
 	d->garbage = 0;
+	d->run_reported = 1;
 	return GD_DEC_GARBAGE;
 }
 
@@ -102,15 +104,25 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 		return GD_DEC_NEED;
 	for (;;) {
 		seek_magic(d);
-		if (d->len < GD_HDR_LEN)
-			return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
+		if (d->len < GD_HDR_LEN) {
+			/*
+			 * Out of input inside a garbage run: report it now so a
+			 * peer that sends only garbage hears why, but once per
+			 * run however the bytes were split into reads.
+			 */
+			if (d->garbage && !d->run_reported)
+				return report_garbage(d, f);
+			return GD_DEC_NEED;
+		}
 		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
 			break;
 		d->garbage++;
 		drop(d, 1);
 	}
-	if (d->garbage)
+	if (d->garbage && !d->run_reported)
 		return report_garbage(d, f);
+	d->garbage = 0; /* a valid header ends the run */
+	d->run_reported = 0;
 	if (f->hdr.version != GD_PROTO_VERSION)
 		return refuse(d, f, GD_S_BAD_VERSION);
 	if (f->hdr.flags & ~GD_F_KNOWN)
