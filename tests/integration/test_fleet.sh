@@ -184,7 +184,8 @@ check_match "--targets - reads standard input" "^18 targets: 18 ok, 0 failed" "$
 "$GUESTCTL" --parallel 1024 --unix "$F/1.sock" ping >/dev/null; check_eq "--parallel 1024 accepted" 0 $?
 "$GUESTCTL" --parallel 1025 --unix "$F/1.sock" ping 2>/dev/null; check_eq "--parallel 1025: exit 2" 2 $?
 "$GUESTCTL" --parallel 0 --unix "$F/1.sock" ping 2>/dev/null; check_eq "--parallel 0: exit 2" 2 $?
-"$GUESTCTL" --unix "$F/1.sock" wait-ready --timeout 86400000 >/dev/null
+# (bounded by timeout(1): should the agent vanish, this must not wait a day)
+timeout 20 "$GUESTCTL" --unix "$F/1.sock" wait-ready --timeout 86400000 >/dev/null
 check_eq "wait-ready --timeout 86400000 (the limit) accepted" 0 $?
 "$GUESTCTL" --unix "$F/1.sock" wait-ready --timeout 86400001 2>/dev/null
 check_eq "wait-ready --timeout 86400001: exit 2" 2 $?
