@@ -36,6 +36,7 @@ struct gd_conn {
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
 	int serial;             /* the serial port: reopened, never closed */
+	int hung;               /* serial with no host: not polled until one comes */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];

@@ -99,6 +99,7 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	c->fd = fd;
 	c->eof = 0;
 	c->serial = 0;
+	c->hung = 0;
 	c->partial_since = 0;
 	c->rx_real = 0;
 	c->tx_stamp_pending = 0;

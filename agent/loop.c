@@ -92,7 +92,7 @@ void gd_loop_run(struct gd_agent *a)
 		for (int i = 0; i < GD_MAX_CONNS; i++) {
 			short ev = gd_conn_events(&a->conns[i]);
 
-			if (a->conns[i].fd < 0)
+			if (a->conns[i].fd < 0 || a->conns[i].hung)
 				continue;
 			owner[n] = &a->conns[i];
 			pfd[n++] = (struct pollfd){ .fd = a->conns[i].fd,

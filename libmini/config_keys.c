@@ -23,7 +23,7 @@ static const struct gd_cfg_key keys[] = {
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
-	  "N", "vsock datagram port for libkrun's time sync (default 123, 0 off)" },
+	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
