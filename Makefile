@@ -158,9 +158,20 @@ $(WIN_DIR)/%.o: %.c
 $(BUILD)/guestctl.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_SRC))
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
 
-.PHONY: windows
+# Its Windows layer against Wine's Winsock (tests/integration/test_windows.sh).
+WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
+                host/connect_win.c host/target.c libmini/hvguid.c \
+                libmini/clock_win.c
+
+$(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC))
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
+
+.PHONY: windows windows-tests
 windows: deps
 	@$(MAKE) --no-print-directory $(BUILD)/guestctl.exe
+
+windows-tests: windows
+	@$(MAKE) --no-print-directory $(WIN_DIR)/test_compat.exe
 
 clean:
 	rm -rf $(BUILD)
