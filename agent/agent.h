@@ -10,6 +10,7 @@
 #include "config.h"
 #include "decoder.h"
 #include "log.h"
+#include "pid1.h"
 #include "proto.h"
 
 #define GD_AGENT_VERSION "0.1.0"
@@ -51,6 +52,8 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
+	int exit_code;       /* main's status once stop is set */
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

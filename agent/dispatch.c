@@ -12,6 +12,7 @@ static const struct op_entry ops[] = {
 	{ GD_OP_HELLO, gd_svc_hello },
 	{ GD_OP_PING, gd_svc_ping },
 	{ GD_OP_INFO, gd_svc_info },
+	{ GD_OP_SHUTDOWN, gd_svc_shutdown },
 };
 
 static gd_handler_fn find_handler(uint16_t op)

@@ -1,4 +1,7 @@
-/* Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise. */
+/*
+ * Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise, or
+ * as log-to= says. A line /dev/kmsg refuses goes to stderr.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,12 +41,25 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 			  (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+static int wants_kmsg(const struct gd_agent *a)
+{
+	const char *to = a->cfg.log_to;
+
+	if (strcmp(to, "kmsg") == 0)
+		return 1;
+	return strcmp(to, "stderr") != 0 && a->is_pid1;
+}
+
 void gd_log_setup(struct gd_agent *a)
 {
 	int level = gd_log_level_parse(a->cfg.log_level);
 
-	if (a->is_pid1 && kmsg_fd < 0)
+	if (wants_kmsg(a) && kmsg_fd < 0)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (!wants_kmsg(a) && kmsg_fd >= 0) {
+		close(kmsg_fd);
+		kmsg_fd = -1;
+	}
 	a->log.sink = sink;
 	a->log.ctx = a;
 	a->log.level = level < 0 ? GD_LOG_INFO : level;

@@ -10,7 +10,7 @@
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
 	(void)a;
-	return GD_CAP_PING | GD_CAP_INFO;
+	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_SHUTDOWN;
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -52,6 +52,8 @@ static int put_uptimes(struct gd_req *r)
 
 int gd_svc_ping(struct gd_req *r)
 {
+	if (gd_svc_put_pid1_state(r, 0))
+		return GD_S_INTERNAL;
 	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
 }
 
@@ -72,6 +74,8 @@ int gd_svc_info(struct gd_req *r)
 		return GD_S_INTERNAL;
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
+		return GD_S_INTERNAL;
+	if (gd_svc_put_pid1_state(r, 1))
 		return GD_S_INTERNAL;
 	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
 }
