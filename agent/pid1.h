@@ -24,6 +24,7 @@
 #define GD_SD_KILL_WAIT_MS 2000    /* after SIGKILL, wait this long for the dead */
 #define GD_PASSWD_MAX 65536        /* largest /etc/passwd or /etc/group read */
 #define GD_NO_SIGFD_POLL_MS 1000   /* reap this often if signalfd failed */
+#define GD_SD_WHY_MAX 96           /* who asked, for the log */
 
 /* on-exit actions; the first three equal the GD_SD_* shutdown modes. */
 enum gd_on_exit {
@@ -63,7 +64,7 @@ struct gd_shutdown {
 	uint64_t deadline;  /* end of the current phase */
 	int via;            /* GD_INIT_* asked when not PID 1 */
 	pid_t cmd_pid;      /* shutdown-cmd while it runs */
-	char why[64];
+	char why[GD_SD_WHY_MAX];
 };
 
 struct gd_pid1 {

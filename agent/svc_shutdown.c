@@ -60,7 +60,7 @@ int gd_svc_shutdown(struct gd_req *r)
 	const struct gd_shutdown *sd = &r->agent->init.sd;
 	uint8_t mode = GD_SD_POWEROFF, force = 0;
 	uint32_t grace = GD_SD_GRACE_DEFAULT_MS;
-	char why[64];
+	char why[GD_SD_WHY_MAX];
 	int st = parse(r, &mode, &grace, &force);
 
 	if (st != GD_S_OK)
