@@ -184,34 +184,36 @@ static int exit_code(int status)
 }
 
 static void log_exit(struct gd_agent *a, const struct gd_workload *wl,
-		     int status)
+		     int status, int shutting_down)
 {
+	const char *then = shutting_down ? "shutting down"
+					 : on_exit_names[wl->on_exit];
 	char sig[16];
 
 	if (WIFSIGNALED(status))
-		gd_logf(&a->log, GD_LOG_INFO,
-			"workload %s killed by %s; on-exit=%s", wl->argv[0],
-			gd_sig_name(WTERMSIG(status), sig, sizeof sig),
-			on_exit_names[wl->on_exit]);
+		gd_logf(&a->log, GD_LOG_INFO, "workload %s killed by %s; %s%s",
+			wl->argv[0], gd_sig_name(WTERMSIG(status), sig, sizeof sig),
+			shutting_down ? "" : "on-exit=", then);
 	else
 		gd_logf(&a->log, GD_LOG_INFO,
-			"workload %s exited with status %d; on-exit=%s",
-			wl->argv[0], WEXITSTATUS(status),
-			on_exit_names[wl->on_exit]);
+			"workload %s exited with status %d; %s%s", wl->argv[0],
+			WEXITSTATUS(status), shutting_down ? "" : "on-exit=",
+			then);
 }
 
 void gd_workload_exited(struct gd_agent *a, int status)
 {
 	struct gd_workload *wl = &a->init.wl;
 	const struct gd_shutdown *sd = &a->init.sd;
+	int shutting_down = sd->phase != GD_SDP_NONE || sd->pending;
 	const char *err;
 
 	wl->pid = 0;
 	wl->state = GD_WL_EXITED;
 	wl->have_status = 1;
 	wl->status = (uint32_t)status;
-	log_exit(a, wl, status);
-	if (sd->phase != GD_SDP_NONE || sd->pending)
+	log_exit(a, wl, status, shutting_down);
+	if (shutting_down)
 		return; /* already on the way down: nothing more to apply */
 	switch (wl->on_exit) {
 	case GD_OE_RESTART:

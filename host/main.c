@@ -11,6 +11,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_info,
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
+	&gc_cmd_shutdown,
 };
 
 static const char *const flag_help[][2] = {
