@@ -13,7 +13,7 @@ ns_start() {
 	shift
 	while [ "$1" != -- ]; do uopts+=("$1"); shift; done
 	shift
-	rm -f "$T/$name.result" "$T/$name.pid"
+	rm -f "$T/$name.result" "$T/$name.pid" "$T/$name.sock"
 	$PY "$TOP/tests/pidns.py" "$T/$name.result" "$T/$name.pid" \
 		unshare --pid --fork --mount-proc "${uopts[@]}" \
 		"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \

@@ -142,7 +142,7 @@ TABLE
 
 # --- poweroff, reboot, halt run inside the namespace -----------------------
 mkdir -p "$T/sbin"
-for n in poweroff reboot halt; do ln -sf "$GUESTD" "$T/sbin/$n"; done
+for n in poweroff reboot halt; do ln -sf "$(realpath "$GUESTD")" "$T/sbin/$n"; done
 while read -r name expect; do
 	# the workload ignores SIGTERM so that it can record poweroff's status
 	ns_start pers -- --shutdown-grace 300 -- \
