@@ -121,22 +121,27 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
-/* Decode and answer whole frames while there is room for an answer. */
-static void process(struct gd_agent *a, struct gd_conn *c)
+/*
+ * Decode and answer whole frames while there is room for an answer;
+ * returns how many decoder events were handled.
+ */
+static int process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r;
+	int r, handled = 0;
 
 	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
 		gd_dispatch(a, c, r, &f);
+		handled++;
 	}
 	if (!gd_dec_partial(&c->dec))
 		c->partial_since = 0;
 	else if (!c->partial_since)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	return handled;
 }
 
 static void read_in(struct gd_agent *a, struct gd_conn *c)
@@ -172,9 +177,17 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
 	process(a, c); /* frames held back while the output was full */
-	if (flush_out(c)) {
-		gd_conn_close(a, c, "write failed");
-		return;
+	/*
+	 * Once the output drains, no poll event would come for frames whose
+	 * bytes were already read: answer them here.
+	 */
+	for (;;) {
+		if (flush_out(c)) {
+			gd_conn_close(a, c, "write failed");
+			return;
+		}
+		if (c->out.len != 0 || process(a, c) == 0)
+			break;
 	}
 	if (c->eof && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");

@@ -14,9 +14,10 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 record, cmd = sys.argv[1], sys.argv[3:]
-done = threading.Event()
+done = []  # a plain list: a signal handler must not take a lock (Event.set)
 lines = []
 
 
@@ -25,7 +26,7 @@ def finish(text):
     with open(record + ".tmp", "w") as f:
         f.write("\n".join(lines) + "\n")
     os.rename(record + ".tmp", record)
-    done.set()
+    done.append(1)
 
 
 def on_signal(sig, frame):
@@ -56,7 +57,8 @@ def read_initctl():
 if os.path.exists("/run/initctl"):
     threading.Thread(target=read_initctl, daemon=True).start()
 child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-while not done.wait(0.05):
+while not done:
+    time.sleep(0.02)
     while True:  # reap, as an init does
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
