@@ -9,9 +9,11 @@
 
 #include "config.h"
 #include "decoder.h"
+#include "kv.h"
 #include "log.h"
 #include "pid1.h"
 #include "proto.h"
+#include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -25,6 +27,7 @@ struct gd_listener {
 	int fd;
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
+	int local;              /* guest-local socket: peers are guest processes */
 };
 
 struct gd_conn {
@@ -32,9 +35,13 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
+	int serial;             /* the serial port: reopened, never closed */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
+	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
+	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
 };
 
 struct gd_stats {
@@ -54,6 +61,13 @@ struct gd_agent {
 	struct gd_stats stats;
 	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
 	int exit_code;       /* main's status once stop is set */
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
+	int serial_open;
+	int serial_logged, serial_missing_logged;
+	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
+	struct gd_kv kv;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */
@@ -63,6 +77,9 @@ void gd_listeners_close(struct gd_agent *a);
 /* conn.c */
 void gd_conns_init(struct gd_agent *a);
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
+/* Put an open stream fd into the free slot c (peer names it in logs). */
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer);
 /* Handle poll events on a connection. */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */

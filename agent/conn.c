@@ -10,6 +10,7 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -80,15 +81,29 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd);
 			continue;
 		}
-		c->fd = fd;
-		c->eof = 0;
-		c->partial_since = 0;
-		gd_dec_init(&c->dec);
-		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+		gd_conn_attach(a, c, fd, "unix");
 		describe_peer(c, l->kind, &ss);
+		if (gd_kv_conn_accepted(a, c, l)) {
+			gd_conn_close(a, c, "peer not permitted");
+			continue;
+		}
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
+}
+
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer)
+{
+	(void)a;
+	c->fd = fd;
+	c->eof = 0;
+	c->serial = 0;
+	c->partial_since = 0;
+	gd_dec_init(&c->dec);
+	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+	gd_strlcpy(c->peer, peer, sizeof c->peer);
+	gd_kv_conn_reset(c);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -96,6 +111,10 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	if (c->fd < 0)
 		return;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	if (c->serial) {
+		gd_serial_hangup(a, c);
+		return;
+	}
 	close(c->fd);
 	c->fd = -1;
 }
@@ -122,26 +141,31 @@ static int flush_out(struct gd_conn *c)
 }
 
 /*
- * Decode and answer whole frames while there is room for an answer;
- * returns how many decoder events were handled.
+ * Decode and answer whole frames while there is room for an answer.
+ * Returns 1 when it stopped for lack of room (frames may be left).
  */
 static int process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r, handled = 0;
+	int full = 0;
 
-	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
+	for (;;) {
+		int r;
+
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+			full = 1;
+			break;
+		}
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
 		gd_dispatch(a, c, r, &f);
-		handled++;
 	}
 	if (!gd_dec_partial(&c->dec))
 		c->partial_since = 0;
 	else if (!c->partial_since)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
-	return handled;
+	return full;
 }
 
 static void read_in(struct gd_agent *a, struct gd_conn *c)
@@ -169,27 +193,34 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		gd_dec_commit(&c->dec, (size_t)n);
 		process(a, c);
+		if ((size_t)n < room)
+			return; /* drained: poll(2) says when more comes */
 	}
 }
 
+/*
+ * Frames already buffered get no further POLLIN, so answer and flush until
+ * they are all answered or the peer must read before we can go on (POLLOUT).
+ */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
+	int full;
+
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
-	process(a, c); /* frames held back while the output was full */
-	/*
-	 * Once the output drains, no poll event would come for frames whose
-	 * bytes were already read: answer them here.
-	 */
-	for (;;) {
+	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
+		return;
+	}
+	do {
+		full = process(a, c);
+		gd_kv_conn_io(a, c);
 		if (flush_out(c)) {
 			gd_conn_close(a, c, "write failed");
 			return;
 		}
-		if (c->out.len != 0 || process(a, c) == 0)
-			break;
-	}
-	if (c->eof && c->out.len == 0)
+	} while (full && c->out.len == 0);
+	if (c->eof && !full && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
 }
 
@@ -201,7 +232,7 @@ short gd_conn_events(const struct gd_conn *c)
 		return 0;
 	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
-	if (c->out.len)
+	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }

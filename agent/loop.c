@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 #define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS)
@@ -33,11 +34,14 @@ static void handle_signals(struct gd_agent *a)
 		gd_sig_handle(a, &si);
 }
 
-static int earliest(int a, int b)
+/* The sooner of two poll timeouts, where -1 means none. */
+static int earliest(int t1, int t2)
 {
-	if (a < 0)
-		return b;
-	return b < 0 || a < b ? a : b;
+	if (t1 < 0)
+		return t2;
+	if (t2 < 0)
+		return t1;
+	return t1 < t2 ? t1 : t2;
 }
 
 void gd_loop_run(struct gd_agent *a)
@@ -63,8 +67,9 @@ void gd_loop_run(struct gd_agent *a)
 			pfd[n++] = (struct pollfd){ .fd = a->conns[i].fd,
 						    .events = ev };
 		}
-		timeout = earliest(gd_conns_next_timeout(a, now),
-				   gd_pid1_next_timeout(a, now));
+		timeout = gd_conns_next_timeout(a, now);
+		timeout = earliest(timeout, gd_serial_tick(a, now));
+		timeout = earliest(timeout, gd_pid1_next_timeout(a, now));
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "notify.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 static struct gd_agent agent;
@@ -115,12 +117,29 @@ static int early_flags(int argc, char **argv)
 	return -1;
 }
 
+static void notify_ready(struct gd_agent *a)
+{
+	char status[GD_NOTIFY_MSG_MAX];
+
+	snprintf(status, sizeof status,
+		 "READY=1\nSTATUS=guestd %s serving%s%s%s%s%s",
+		 GD_AGENT_VERSION, a->cfg.vsock ? " vsock" : "",
+		 a->cfg.unix_path[0] ? " unix:" : "", a->cfg.unix_path,
+		 a->cfg.serial[0] ? " serial:" : "", a->cfg.serial);
+	gd_notify(a, status);
+}
+
 int main(int argc, char **argv)
 {
 	struct gd_agent *a = &agent;
 	int rc = gd_personality_main(argc, argv), argi, wargc;
 
-	if (rc < 0 && getpid() != 1) /* PID 1 must not exit for --help */
+	if (rc >= 0)
+		return rc;
+	/* the same binary is the guest's KV client (never when PID 1) */
+	if (argc > 1 && strcmp(argv[1], "kv") == 0 && getpid() != 1)
+		return gd_kv_cli(argc - 1, argv + 1);
+	if (getpid() != 1) /* PID 1 must not exit for --help */
 		rc = early_flags(argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -142,12 +161,16 @@ int main(int argc, char **argv)
 		gd_listeners_close(a);
 		return 1;
 	}
-	if (a->nlisteners == 0)
+	gd_serial_open(a);
+	gd_kv_start(a);
+	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready%s", GD_AGENT_VERSION,
 		a->is_pid1 ? " as PID 1" : "");
+	notify_ready(a);
 	gd_pid1_start(a);
 	gd_loop_run(a);
+	gd_notify(a, "STOPPING=1");
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return a->exit_code;

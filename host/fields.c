@@ -1,5 +1,6 @@
 #include "fields.h"
 #include "proto_pid1.h"
+#include "proto_kv.h"
 
 #include <string.h>
 
@@ -37,6 +38,11 @@ static const struct field fields[] = {
 	{ GD_T_REAPED, K_U64, "reaped" },
 	{ GD_T_EXIT_CODE, K_U32, "workload_exit_code" },
 	{ GD_T_EXIT_SIGNAL, K_U32, "workload_exit_signal" },
+	{ GD_T_KV_PERSISTENT, K_U8, "kv_persistent" },
+	{ GD_T_KV_STORE_ERROR, K_STR, "kv_store_error" },
+	{ GD_T_KV_KEY_MAX, K_U32, "kv_key_max" },
+	{ GD_T_KV_VALUE_MAX, K_U32, "kv_value_max" },
+	{ GD_T_KV_POOL_MAX, K_U32, "kv_pool_max" },
 };
 
 static const char *const cap_names[] = {

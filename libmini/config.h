@@ -22,6 +22,7 @@
 #define GD_CFG_TEXT_MAX 16384 /* largest config file or cmdline read */
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
+#define GD_DEFAULT_LOCAL_SOCK "/run/guestd.sock"
 #define GD_CFG_MAX_KEYS 64
 #define GD_CFG_EXEC_MAX 1024  /* exec= and shutdown-cmd= command lines */
 #define GD_CFG_ID_MAX 33      /* uid=/gid=: a name (32) or a number */
@@ -49,7 +50,12 @@ struct gd_config {
 	char log_level[16];
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
-	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
+	char serial[GD_CFG_PATH_MAX];
+	char notify[GD_CFG_PATH_MAX];
+	char local_sock[GD_CFG_PATH_MAX];  /* guest-local socket ("" = none) */
+	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
+	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
+	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
 	/* PID 1 duties and the workload (docs/pid1.md) */
 	char exec[GD_CFG_EXEC_MAX];
 	char env[GD_CFG_LIST_MAX];
@@ -64,6 +70,7 @@ struct gd_config {
 	char modules[GD_CFG_LIST_MAX];
 	char shutdown_cmd[GD_CFG_EXEC_MAX];
 	char log_to[16];
+	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 
 struct gd_cfg_key {

@@ -51,6 +51,19 @@ static const struct gd_cfg_key keys[] = {
 	  "not PID 1: run CMDLINE MODE to shut down instead of asking init" },
 	{ "log-to", GD_CT_STR, STR(log_to), 0, 0, 0, "WHERE",
 	  "auto (kmsg as PID 1, else stderr), kmsg or stderr" },
+	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
+	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
+	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
+	  "sd_notify the host: vsock[-stream|-dgram|-seqpacket]:CID:PORT" },
+	{ "local-sock", GD_CT_STR, STR(local_sock), 0, 0, 0, "PATH",
+	  "guest-local socket for `guestd kv` (default /run/guestd.sock; "
+	  "empty: none)" },
+	{ "kv-allow-uid", GD_CT_LIST, STR(kv_allow_uid), 0, 0, 1, "UID,...",
+	  "besides root, uids allowed on the local socket" },
+	{ "kv-allow-gid", GD_CT_LIST, STR(kv_allow_gid), 0, 0, 1, "GID,...",
+	  "gids (primary or supplementary) allowed on the local socket" },
+	{ "state-dir", GD_CT_STR, STR(state_dir), 0, 0, 0, "DIR",
+	  "keep the host and guest KV pools in DIR across restarts" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)
@@ -80,4 +93,5 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");
 	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;
 	memcpy(c->log_to, "auto", sizeof "auto");
+	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }

@@ -17,15 +17,22 @@ ns_start() {
 	$PY "$TOP/tests/pidns.py" "$T/$name.result" "$T/$name.pid" \
 		unshare --pid --fork --mount-proc "${uopts[@]}" \
 		"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
-		--log-to stderr --unix "$T/$name.sock" "$@" >"$T/$name.log" 2>&1 &
+		--local-sock "" --log-to stderr --unix "$T/$name.sock" "$@" \
+		>"$T/$name.log" 2>&1 &
 	_pids+=($!)
 	NSPID=
 	for ((i = 0; i < 500; i++)); do [ -s "$T/$name.pid" ] && break; sleep 0.01; done
 	NSPID=$(cat "$T/$name.pid" 2>/dev/null)
 	[ -n "$NSPID" ] && _pids+=("$NSPID")
+	ns_wait_socket "$name"
+}
+
+# ns_wait_socket NAME: until $T/NAME.sock answers, or the namespace ended.
+ns_wait_socket() {
+	local i
 	for ((i = 0; i < 500; i++)); do
-		[ -S "$T/$name.sock" ] && return 0
-		[ -f "$T/$name.result" ] && return 0 # ended before listening
+		"$GUESTCTL" --unix "$T/$1.sock" --timeout 500 ping >/dev/null 2>&1 && return 0
+		[ -f "$T/$1.result" ] && return 0 # ended before listening
 		sleep 0.01
 	done
 	return 1

@@ -207,8 +207,8 @@ check_eq "robust: power off" "signal INT" "$(ns_end robust)"
 rm -f "$T/nocap.result" "$T/nocap.pid"
 $PY "$TOP/tests/pidns.py" "$T/nocap.result" "$T/nocap.pid" \
 	unshare --pid --fork --mount-proc setpriv --bounding-set -sys_boot --inh-caps -sys_boot \
-	"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --log-to stderr \
-	-- sh -c 'exit 5' >"$T/nocap.log" 2>&1 &
+	"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "" \
+	--log-to stderr -- sh -c 'exit 5' >"$T/nocap.log" 2>&1 &
 _pids+=($!)
 check_eq "no CAP_SYS_BOOT: the namespace's init exits with the workload's code" "exit 5" "$(ns_end nocap)"
 check "... after reboot(2) was refused" in_order "$T/nocap.log" \

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../pidns.sh"
 
-G=("$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent)
+G=("$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "")
 
 # --- the workload: clean environment, workdir, ids, exit status -------------
 P=$T/pub # writable for the workload running as nobody
@@ -155,7 +155,7 @@ fake_init() {
 	local name=$1 kind=$2 setup=$3 i cmd
 	shift 3
 	cmd="$*"
-	[ -n "$cmd" ] || cmd="$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --unix $T/$name.sock"
+	[ -n "$cmd" ] || cmd="$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock '' --unix $T/$name.sock"
 	rm -f "$T/$name.result" "$T/$name.pid" "$T/$name.rec" "$T/$name.sock"
 	$PY "$TOP/tests/pidns.py" "$T/$name.result" "$T/$name.pid" \
 		unshare --pid --fork --mount-proc sh -c "$setup exec $T/fake/$kind -B $TOP/tests/fakeinit.py $T/$name.rec -- $cmd" \
@@ -164,7 +164,7 @@ fake_init() {
 	for ((i = 0; i < 500; i++)); do [ -s "$T/$name.pid" ] && break; sleep 0.01; done
 	NSPID=$(cat "$T/$name.pid" 2>/dev/null)
 	[ -n "$NSPID" ] && _pids+=("$NSPID")
-	[ $# -gt 0 ] || wait_for_socket "$T/$name.sock" 10
+	[ $# -gt 0 ] || ns_wait_socket "$name"
 }
 rec() { tr '\n' ' ' <"$T/$1.rec" 2>/dev/null | sed 's/ $//'; }
 while read -r kind flags expect; do
