@@ -1,15 +1,49 @@
 /*
  * Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise, or
  * as log-to= says. A line /dev/kmsg refuses goes to stderr.
+ *
+ * Unless booted with printk.devkmsg=on, the kernel silently drops lines
+ * past a burst of 10 per 5 s on each open /dev/kmsg file. PID 1's lines
+ * are the boot and shutdown log, so guestd counts its own lines and opens
+ * /dev/kmsg afresh (a fresh limit) before it would reach the burst.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "sysinfo.h"
+
+#define GD_KMSG_BURST 10                      /* the kernel's DEFAULT_RATELIMIT_BURST */
+#define GD_KMSG_INTERVAL_NS 5000000000ull     /* and its DEFAULT_RATELIMIT_INTERVAL */
 
 static int kmsg_fd = -1;
+static unsigned kmsg_lines;     /* lines written in the current window */
+static uint64_t kmsg_window;    /* CLOCK_MONOTONIC ns the window began */
+
+static void kmsg_open(void)
+{
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	kmsg_lines = 0;
+	kmsg_window = gd_clock_ns(CLOCK_MONOTONIC);
+}
+
+/* Before the kernel's limit would drop a line, start over on a new file. */
+static void kmsg_budget(void)
+{
+	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+
+	if (now - kmsg_window >= GD_KMSG_INTERVAL_NS) {
+		kmsg_window = now;
+		kmsg_lines = 0;
+	}
+	if (kmsg_lines < GD_KMSG_BURST)
+		return;
+	close(kmsg_fd);
+	kmsg_open();
+}
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -29,9 +63,12 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 	int n;
 
 	(void)ctx;
+	if (kmsg_fd >= 0)
+		kmsg_budget();
 	if (kmsg_fd >= 0) {
 		n = snprintf(line, sizeof line, "<%d>guestd: %.*s\n", level,
 			     (int)len, msg);
+		kmsg_lines++;
 		if (n > 0 && write(kmsg_fd, line, (size_t)n) == n)
 			return;
 	}
@@ -55,7 +92,7 @@ void gd_log_setup(struct gd_agent *a)
 	int level = gd_log_level_parse(a->cfg.log_level);
 
 	if (wants_kmsg(a) && kmsg_fd < 0)
-		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		kmsg_open();
 	if (!wants_kmsg(a) && kmsg_fd >= 0) {
 		close(kmsg_fd);
 		kmsg_fd = -1;
