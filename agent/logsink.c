@@ -4,41 +4,30 @@
  *
  * Unless booted with printk.devkmsg=on, the kernel silently drops lines
  * past a burst of 10 per 5 s on each open /dev/kmsg file. PID 1's lines
- * are the boot and shutdown log, so guestd counts its own lines and opens
- * /dev/kmsg afresh (a fresh limit) before it would reach the burst.
+ * are the boot and shutdown log, so guestd opens /dev/kmsg afresh (with a
+ * fresh limit) after every GD_KMSG_BURST lines it wrote.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
-#include "sysinfo.h"
 
-#define GD_KMSG_BURST 10                      /* the kernel's DEFAULT_RATELIMIT_BURST */
-#define GD_KMSG_INTERVAL_NS 5000000000ull     /* and its DEFAULT_RATELIMIT_INTERVAL */
+#define GD_KMSG_BURST 10 /* the kernel's DEFAULT_RATELIMIT_BURST */
 
 static int kmsg_fd = -1;
-static unsigned kmsg_lines;     /* lines written in the current window */
-static uint64_t kmsg_window;    /* CLOCK_MONOTONIC ns the window began */
+static unsigned kmsg_lines; /* lines written on kmsg_fd */
 
 static void kmsg_open(void)
 {
 	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	kmsg_lines = 0;
-	kmsg_window = gd_clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Before the kernel's limit would drop a line, start over on a new file. */
 static void kmsg_budget(void)
 {
-	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-
-	if (now - kmsg_window >= GD_KMSG_INTERVAL_NS) {
-		kmsg_window = now;
-		kmsg_lines = 0;
-	}
 	if (kmsg_lines < GD_KMSG_BURST)
 		return;
 	close(kmsg_fd);
