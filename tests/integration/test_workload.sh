@@ -65,6 +65,8 @@ spid=$!; _pids+=($spid)
 wait_for_socket "$T/s.sock"
 wait_info s workload_state = 2 >/dev/null
 check_eq "on-exit=stay: exit code kept for info" 6 "$(jget "$(info_json s)" workload_exit_code)"
+check_eq "KV auto pool: workload.state" exited "$("$GUESTCTL" --unix "$T/s.sock" kv get --pool auto workload.state)"
+check_eq "KV auto pool: workload.exit-status" 6 "$("$GUESTCTL" --unix "$T/s.sock" kv get --pool auto workload.exit-status)"
 kill -TERM $spid; wait $spid
 check_eq "then SIGTERM stops it (exit 0)" 0 $?
 
