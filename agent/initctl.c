@@ -53,10 +53,11 @@ static void pid1_name(char *out, size_t cap)
 {
 	char exe[GD_EXE_MAX];
 	ssize_t n = readlink("/proc/1/exe", exe, sizeof exe - 1);
-	const char *base;
 	long c;
 
 	if (n > 0) {
+		const char *base;
+
 		exe[n] = '\0';
 		if (n > 10 && strcmp(exe + n - 10, " (deleted)") == 0)
 			exe[n - 10] = '\0';

@@ -131,7 +131,6 @@ void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si)
 {
 	int sig = (int)si->ssi_signo;
 	const struct sig_row *row;
-	char buf[16];
 
 	if (sig == SIGCHLD) {
 		gd_reap(a);
@@ -144,6 +143,8 @@ void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si)
 	}
 	if (!a->is_pid1 && (sig == SIGTERM || sig == SIGINT) &&
 	    a->init.wl.pid <= 0) {
+		char buf[16];
+
 		gd_logf(&a->log, GD_LOG_INFO, "%s: stopping",
 			gd_sig_name(sig, buf, sizeof buf));
 		a->stop = 1;

@@ -188,17 +188,19 @@ static void log_exit(struct gd_agent *a, const struct gd_workload *wl,
 {
 	const char *then = shutting_down ? "shutting down"
 					 : on_exit_names[wl->on_exit];
-	char sig[16];
 
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status)) {
+		char sig[16];
+
 		gd_logf(&a->log, GD_LOG_INFO, "workload %s killed by %s; %s%s",
 			wl->argv[0], gd_sig_name(WTERMSIG(status), sig, sizeof sig),
 			shutting_down ? "" : "on-exit=", then);
-	else
+	} else {
 		gd_logf(&a->log, GD_LOG_INFO,
 			"workload %s exited with status %d; %s%s", wl->argv[0],
 			WEXITSTATUS(status), shutting_down ? "" : "on-exit=",
 			then);
+	}
 }
 
 void gd_workload_exited(struct gd_agent *a, int status)

@@ -75,10 +75,9 @@ static int parse(struct gc_ctx *ctx, int argc, char **argv)
 
 static int step(struct gc_run *r, const struct gd_frame *resp)
 {
-	struct gd_frame_writer *w;
-
 	if (!resp) {
-		w = gc_req_begin(r, GD_OP_SHUTDOWN);
+		struct gd_frame_writer *w = gc_req_begin(r, GD_OP_SHUTDOWN);
+
 		gd_tlv_u8(w, GD_T_SHUTDOWN_MODE, opt.mode);
 		if (opt.have_grace)
 			gd_tlv_u32(w, GD_T_GRACE_MS, opt.grace_ms);
