@@ -141,9 +141,10 @@ demo: all kernel
 
 # make windows: build/guestctl.exe for Windows hosts (Hyper-V sockets,
 # docs/hyper-v.md), cross-built with mingw-w64 and linked statically. Every
-# host/ file but the Linux-only ones; from libmini the modules guestctl uses
-# (a new one goes in WIN_LIB; sysinfo.c reads Linux files: clock_win.c
-# replaces its gd_clock_ns).
+# host/ file and all of libmini (as an archive: only what guestctl uses is
+# linked) but the Linux-only files listed here; a new Linux-only file goes
+# in HOST_LINUX or LIB_LINUX. clock_win.c stands in for sysinfo.c's
+# gd_clock_ns.
 WIN_DIR      := $(BUILD)/win
 WIN_CC       := x86_64-w64-mingw32-gcc
 WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
@@ -151,23 +152,27 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
                 -ffunction-sections -fdata-sections
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
-WIN_LIB      := buf decoder hvguid json_out proto timesync utf8 clock_win
-WIN_SRC      := $(filter-out $(HOST_LINUX),$(wildcard host/*.c)) \
-                $(patsubst %,libmini/%.c,$(WIN_LIB))
+LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl kvfile kvstore netaddr sysinfo)
+WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
+WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))
 
 $(WIN_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/guestctl.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_SRC))
+$(WIN_DIR)/libmini.a: $(WIN_LIB_OBJ)
+	rm -f $@
+	x86_64-w64-mingw32-ar rcs $@ $^
+
+$(BUILD)/guestctl.exe: $(WIN_HOST_OBJ) $(WIN_DIR)/libmini.a
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
 
 # Its Windows layer against Wine's Winsock (tests/integration/test_windows.sh).
 WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
-                host/connect_win.c host/target.c libmini/hvguid.c \
-                libmini/clock_win.c
+                host/connect_win.c host/target.c
 
-$(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC))
+$(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC)) \
+		$(WIN_DIR)/libmini.a
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
 
 .PHONY: windows windows-tests
