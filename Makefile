@@ -50,6 +50,12 @@ $(KINC)/.stamp:
 	cp /usr/include/bearssl*.h $(KINC)/
 	@touch $@
 
+# bearssl.h only includes bearssl/bearssl.h: stage that directory too.
+$(KINC)/bearssl/.stamp: $(KINC)/.stamp
+	cp -r /usr/include/bearssl $(KINC)/
+	@touch $@
+$(GUESTD_OBJ) $(GUESTCTL_OBJ): | $(KINC)/bearssl/.stamp
+
 $(MUSL_DIR)/%.o: %.c $(KINC)/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@

@@ -7,9 +7,11 @@
 
 #include <stdint.h>
 
+#include "auth.h"
 #include "config.h"
 #include "decoder.h"
 #include "log.h"
+#include "peer.h"
 #include "proto.h"
 
 #define GD_AGENT_VERSION "0.1.0"
@@ -34,6 +36,8 @@ struct gd_conn {
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	int closing;            /* answer nothing more; close once flushed */
+	struct gd_auth_session auth;
 };
 
 struct gd_stats {
@@ -51,6 +55,13 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	struct gd_peer_policy peers;
+	int auth_on;            /* key-file set: only HELLO without a session */
+	int key_ok;             /* key loaded (auth_on without it fails closed) */
+	uint8_t key[GD_AUTH_KEY_LEN];
+	int (*fill_random)(void *p, size_t n); /* nonces; NULL: gd_random */
+	uint64_t refusals, refusals_logged_at; /* peer refusal log limiter */
+	unsigned refusals_logged, refusals_unlogged;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

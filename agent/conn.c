@@ -10,6 +10,8 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "gate.h"
+#include "serve.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -75,6 +77,8 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
+		if (gd_peer_admit(a, l->kind, fd, &ss))
+			continue;
 		c = free_slot(a);
 		if (!c) {
 			refuse_busy(a, fd);
@@ -95,6 +99,7 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
+	gd_conn_auth_reset(c);
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
 	close(c->fd);
 	c->fd = -1;
@@ -121,24 +126,6 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
-/* Decode and answer whole frames while there is room for an answer. */
-static void process(struct gd_agent *a, struct gd_conn *c)
-{
-	struct gd_frame f;
-	int r;
-
-	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
-		r = gd_dec_next(&c->dec, &f);
-		if (r == GD_DEC_NEED)
-			break;
-		gd_dispatch(a, c, r, &f);
-	}
-	if (!gd_dec_partial(&c->dec))
-		c->partial_since = 0;
-	else if (!c->partial_since)
-		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
-}
-
 static void read_in(struct gd_agent *a, struct gd_conn *c)
 {
 	for (;;) {
@@ -146,11 +133,11 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME)
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME || c->closing)
 			return; /* answers pending: let the peer read first */
 		dst = gd_dec_space(&c->dec, &room);
 		if (room == 0) {
-			process(a, c);
+			gd_conn_process(a, c);
 			continue;
 		}
 		n = read(c->fd, dst, room);
@@ -163,7 +150,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			return;
 		}
 		gd_dec_commit(&c->dec, (size_t)n);
-		process(a, c);
+		gd_conn_process(a, c);
 	}
 }
 
@@ -171,13 +158,15 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
-	process(a, c); /* frames held back while the output was full */
+	gd_conn_process(a, c); /* frames held back while the output was full */
 	if (flush_out(c)) {
 		gd_conn_close(a, c, "write failed");
 		return;
 	}
 	if (c->eof && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
+	else if (c->closing && c->out.len == 0)
+		gd_conn_close(a, c, "refused after an authentication failure");
 }
 
 short gd_conn_events(const struct gd_conn *c)
@@ -186,7 +175,7 @@ short gd_conn_events(const struct gd_conn *c)
 
 	if (c->fd < 0)
 		return 0;
-	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
+	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
 	if (c->out.len)
 		ev |= POLLOUT;
@@ -195,7 +184,7 @@ short gd_conn_events(const struct gd_conn *c)
 
 void gd_conns_expire(struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = (uint64_t)GD_FRAME_DEADLINE_MS * 1000000u;
+	uint64_t limit = gd_frame_deadline_ns(a);
 
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		struct gd_conn *c = &a->conns[i];
@@ -203,8 +192,8 @@ void gd_conns_expire(struct gd_agent *a, uint64_t now)
 		if (c->fd >= 0 && c->partial_since &&
 		    now - c->partial_since >= limit) {
 			gd_logf(&a->log, GD_LOG_WARN,
-				"%s: frame not completed within %d ms",
-				c->peer, GD_FRAME_DEADLINE_MS);
+				"%s: frame not completed within %llu ms",
+				c->peer, (unsigned long long)(limit / 1000000u));
 			gd_conn_close(a, c, "frame deadline");
 		}
 	}
@@ -212,7 +201,7 @@ void gd_conns_expire(struct gd_agent *a, uint64_t now)
 
 int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = (uint64_t)GD_FRAME_DEADLINE_MS * 1000000u;
+	uint64_t limit = gd_frame_deadline_ns(a);
 	int best = -1;
 
 	for (int i = 0; i < GD_MAX_CONNS; i++) {

@@ -4,13 +4,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "service.h"
 #include "sysinfo.h"
 
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
-	(void)a;
-	return GD_CAP_PING | GD_CAP_INFO;
+	return GD_CAP_PING | GD_CAP_INFO | gd_auth_caps(a);
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -33,7 +33,7 @@ int gd_svc_hello(struct gd_req *r)
 	    gd_tlv_str(r->w, GD_T_AGENT_VERSION, GD_AGENT_VERSION) ||
 	    gd_tlv_u32(r->w, GD_T_MAX_PAYLOAD, GD_MAX_PAYLOAD))
 		return GD_S_INTERNAL;
-	return GD_S_OK;
+	return gd_auth_hello(r);
 }
 
 static int put_uptimes(struct gd_req *r)

@@ -23,6 +23,8 @@
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
 #define GD_CFG_MAX_KEYS 64
+#define GD_FRAME_DEADLINE_MIN_MS 100     /* frame-deadline-ms bounds */
+#define GD_FRAME_DEADLINE_MAX_MS 600000
 
 enum gd_cfg_src {
 	GD_SRC_DEFAULT = 0,
@@ -46,6 +48,11 @@ struct gd_config {
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
+	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
+	char key_file[GD_CFG_PATH_MAX];
+	char allow_cid[GD_CFG_STR_MAX];
+	char allow_uid[GD_CFG_STR_MAX];
+	char allow_gid[GD_CFG_STR_MAX];
 };
 
 struct gd_cfg_key {

@@ -21,6 +21,17 @@ static const struct gd_cfg_key keys[] = {
 	  "config file to read (default /etc/guestd.conf)" },
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+	{ "frame-deadline-ms", GD_CT_UINT, STR(frame_deadline_ms),
+	  GD_FRAME_DEADLINE_MIN_MS, GD_FRAME_DEADLINE_MAX_MS, 0, "MS",
+	  "close a connection whose frame is not whole within MS (default 5000)" },
+	{ "key-file", GD_CT_STR, STR(key_file), 0, 0, 0, "PATH",
+	  "require HMAC authentication with the key in PATH (mode 0600)" },
+	{ "allow-cid", GD_CT_LIST, STR(allow_cid), 0, 0, 1, "CID,...",
+	  "vsock peers allowed besides the host (CID 2)" },
+	{ "allow-uid", GD_CT_LIST, STR(allow_uid), 0, 0, 1, "UID,...",
+	  "unix socket peers allowed besides root" },
+	{ "allow-gid", GD_CT_LIST, STR(allow_gid), 0, 0, 1, "GID,...",
+	  "unix socket peer groups allowed" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)

@@ -1,0 +1,30 @@
+/* Decode-and-answer for one connection, and the whole-frame deadline. */
+#include <time.h>
+
+#include "serve.h"
+#include "sysinfo.h"
+
+void gd_conn_process(struct gd_agent *a, struct gd_conn *c)
+{
+	struct gd_frame f;
+	int r;
+
+	while (!c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME) {
+		r = gd_dec_next(&c->dec, &f);
+		if (r == GD_DEC_NEED)
+			break;
+		gd_dispatch(a, c, r, &f);
+	}
+	if (!gd_dec_partial(&c->dec))
+		c->partial_since = 0;
+	else if (!c->partial_since)
+		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t gd_frame_deadline_ns(const struct gd_agent *a)
+{
+	uint32_t ms = a->cfg.frame_deadline_ms ? a->cfg.frame_deadline_ms
+					       : GD_FRAME_DEADLINE_MS;
+
+	return (uint64_t)ms * 1000000u;
+}

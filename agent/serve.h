@@ -1,0 +1,19 @@
+/*
+ * Serving one connection's buffered bytes, with no socket in sight: the
+ * poll loop (conn.c) reads into c->dec and writes c->out; the fuzzer
+ * (tests/fuzz) drives the same function with a connection that has none.
+ */
+#ifndef GD_SERVE_H
+#define GD_SERVE_H
+
+#include "agent.h"
+
+/*
+ * Decode and answer the whole frames in c->dec while c->out has room for
+ * an answer and c is not closing; keeps c->partial_since for the deadline.
+ */
+void gd_conn_process(struct gd_agent *a, struct gd_conn *c);
+/* The whole-frame deadline in ns (frame-deadline-ms or the built-in). */
+uint64_t gd_frame_deadline_ns(const struct gd_agent *a);
+
+#endif
