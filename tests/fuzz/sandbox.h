@@ -1,0 +1,13 @@
+/*
+ * The request fuzzer runs guestd's real services as root on a shared
+ * machine, so a handler that powers off, sets the clock or signals every
+ * process must not reach the kernel. gd_fuzz_sandbox() installs a seccomp
+ * filter that fails those system calls with EPERM, proves it works with
+ * harmless probes, and aborts if it cannot.
+ */
+#ifndef GD_FUZZ_SANDBOX_H
+#define GD_FUZZ_SANDBOX_H
+
+void gd_fuzz_sandbox(void);
+
+#endif
