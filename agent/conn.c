@@ -126,21 +126,28 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
+/*
+ * At most GD_READ_BUDGET bytes per wakeup: a peer that keeps sending must
+ * not keep the loop from the others (poll wakes us again for the rest).
+ */
 static void read_in(struct gd_agent *a, struct gd_conn *c)
 {
+	size_t budget = GD_READ_BUDGET;
+
 	for (;;) {
 		size_t room;
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME || c->closing)
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME || c->closing ||
+		    budget == 0)
 			return; /* answers pending: let the peer read first */
 		dst = gd_dec_space(&c->dec, &room);
 		if (room == 0) {
 			gd_conn_process(a, c);
 			continue;
 		}
-		n = read(c->fd, dst, room);
+		n = read(c->fd, dst, room < budget ? room : budget);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -149,6 +156,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			c->eof = 1;
 			return;
 		}
+		budget -= (size_t)n;
 		gd_dec_commit(&c->dec, (size_t)n);
 		gd_conn_process(a, c);
 	}

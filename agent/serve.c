@@ -4,20 +4,26 @@
 #include "serve.h"
 #include "sysinfo.h"
 
+/*
+ * The deadline clock restarts whenever a whole frame (or a whole refused
+ * header) came through, so a peer streaming pipelined frames is never cut
+ * off; bytes that never make a frame, garbage included, do not restart it.
+ */
 void gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r;
+	int r, framed = 0;
 
 	while (!c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME) {
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
+		framed |= r != GD_DEC_GARBAGE;
 		gd_dispatch(a, c, r, &f);
 	}
 	if (!gd_dec_partial(&c->dec))
 		c->partial_since = 0;
-	else if (!c->partial_since)
+	else if (!c->partial_since || framed)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
 }
 

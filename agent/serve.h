@@ -8,6 +8,8 @@
 
 #include "agent.h"
 
+#define GD_READ_BUDGET (2 * GD_MAX_FRAME) /* bytes read per wakeup and peer */
+
 /*
  * Decode and answer the whole frames in c->dec while c->out has room for
  * an answer and c is not closing; keeps c->partial_since for the deadline.

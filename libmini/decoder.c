@@ -60,19 +60,27 @@ size_t gd_dec_feed(struct gd_decoder *d, const void *p, size_t n)
 	return n;
 }
 
-/* Skip to the first byte that may start a frame; count what was skipped. */
-static void seek_magic(struct gd_decoder *d)
+/*
+ * Offset of the first byte that may start a frame: a header with magic and
+ * CRC right (*found = 1, parsed into h), or the start of one too short to
+ * check yet. One pass, so a stream of bad headers costs linear time.
+ */
+static size_t frame_start(const struct gd_decoder *d, struct gd_hdr *h,
+			  int *found)
 {
-	size_t i = 0;
-
-	while (i < d->len) {
-		if (d->buf[i] == GD_MAGIC0 &&
-		    (i + 1 == d->len || d->buf[i + 1] == GD_MAGIC1))
-			break;
-		i++;
+	*found = 0;
+	for (size_t i = 0; i < d->len; i++) {
+		if (d->buf[i] != GD_MAGIC0 ||
+		    (i + 1 < d->len && d->buf[i + 1] != GD_MAGIC1))
+			continue;
+		if (d->len - i < GD_HDR_LEN)
+			return i;
+		if (gd_hdr_unpack(d->buf + i, h) == 0) {
+			*found = 1;
+			return i;
+		}
 	}
-	d->garbage += i;
-	drop(d, i);
+	return d->len;
 }
 
 static int refuse(struct gd_decoder *d, struct gd_frame *f, uint16_t status)
@@ -95,20 +103,17 @@ static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
 
 int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 {
-	size_t total;
+	size_t total, skipped;
+	int found;
 
 	settle(d);
 	if (d->skip)
 		return GD_DEC_NEED;
-	for (;;) {
-		seek_magic(d);
-		if (d->len < GD_HDR_LEN)
-			return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
-		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
-			break;
-		d->garbage++;
-		drop(d, 1);
-	}
+	skipped = frame_start(d, &f->hdr, &found);
+	d->garbage += skipped;
+	drop(d, skipped);
+	if (!found)
+		return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
 	if (d->garbage)
 		return report_garbage(d, f);
 	if (f->hdr.version != GD_PROTO_VERSION)
