@@ -35,7 +35,12 @@ asan_obj = $(patsubst %.c,$(ASAN_DIR)/%.o,$(1))
 GUESTD_OBJ   := $(call musl_obj,$(AGENT_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 GUESTCTL_OBJ := $(call musl_obj,$(HOST_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 
-.PHONY: all deps test check clean unit-bin asan-bin
+.PHONY: all deps test check clean kernel initramfs
+KERNEL_DIR := $(BUILD)/kernel
+INITRAMFS  := $(BUILD)/initramfs.cpio.gz
+MODULES    ?= virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback
+CONF       ?= initramfs/guestd.conf
+EXTRA      ?=
 all: $(BUILD)/guestd $(BUILD)/guestctl
 
 deps:
@@ -97,6 +102,16 @@ check: deps
 	@$(MAKE) --no-print-directory $(ASAN_DIR)/guestd $(ASAN_DIR)/guestctl $(ASAN_UNIT_BIN)
 	@GUESTD=$(ASAN_DIR)/guestd GUESTCTL=$(ASAN_DIR)/guestctl \
 		UNIT_DIR=$(ASAN_DIR)/unit MODE=asan bash tests/run.sh
+
+# Debian's cloud kernel and its modules, unpacked under build/kernel.
+kernel: deps
+	@initramfs/fetch-kernel.sh $(KERNEL_DIR)
+
+# guestd as /init plus the modules asked for; prints its size.
+initramfs: all kernel
+	@initramfs/mkinitramfs.sh --init $(BUILD)/guestd --guestctl $(BUILD)/guestctl \
+		--conf $(CONF) --kernel-dir $(KERNEL_DIR) --modules $(MODULES) \
+		$(if $(EXTRA),--extra $(EXTRA)) --out $(INITRAMFS)
 
 clean:
 	rm -rf $(BUILD)

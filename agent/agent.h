@@ -33,6 +33,7 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
+	int serial;             /* the serial port: reopened, never closed */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
@@ -55,6 +56,9 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	int serial_open;
+	int serial_logged, serial_missing_logged;
+	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 	struct gd_peer_policy peers;
 	int auth_on;            /* key-file set: only HELLO without a session */
 	int key_ok;             /* key loaded (auth_on without it fails closed) */
@@ -71,6 +75,9 @@ void gd_listeners_close(struct gd_agent *a);
 /* conn.c */
 void gd_conns_init(struct gd_agent *a);
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
+/* Put an open stream fd into the free slot c (peer names it in logs). */
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer);
 /* Handle poll events on a connection. */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */

@@ -12,6 +12,7 @@
 #include "agent.h"
 #include "gate.h"
 #include "serve.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -84,15 +85,24 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd);
 			continue;
 		}
-		c->fd = fd;
-		c->eof = 0;
-		c->partial_since = 0;
-		gd_dec_init(&c->dec);
-		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+		gd_conn_attach(a, c, fd, "unix");
 		describe_peer(c, l->kind, &ss);
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
+}
+
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer)
+{
+	(void)a;
+	c->fd = fd;
+	c->eof = 0;
+	c->serial = 0;
+	c->partial_since = 0;
+	gd_dec_init(&c->dec);
+	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+	gd_strlcpy(c->peer, peer, sizeof c->peer);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -101,6 +111,10 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 		return;
 	gd_conn_auth_reset(c);
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	if (c->serial) {
+		gd_serial_hangup(a, c);
+		return;
+	}
 	close(c->fd);
 	c->fd = -1;
 }
@@ -166,6 +180,10 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
+	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
+		return;
+	}
 	gd_conn_process(a, c); /* frames held back while the output was full */
 	if (flush_out(c)) {
 		gd_conn_close(a, c, "write failed");

@@ -47,6 +47,8 @@ struct gd_config {
 	char log_level[16];
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
+	char serial[GD_CFG_PATH_MAX];
+	char notify[GD_CFG_PATH_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
 	char key_file[GD_CFG_PATH_MAX];

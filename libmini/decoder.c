@@ -8,6 +8,7 @@ void gd_dec_init(struct gd_decoder *d)
 	d->consume = 0;
 	d->skip = 0;
 	d->garbage = 0;
+	d->run_reported = 0;
 }
 
 static void drop(struct gd_decoder *d, size_t n)
@@ -98,6 +99,7 @@ static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
 {
 	f->skipped = d->garbage;
 	d->garbage = 0;
+	d->run_reported = 1;
 	return GD_DEC_GARBAGE;
 }
 
@@ -112,10 +114,20 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 	skipped = frame_start(d, &f->hdr, &found);
 	d->garbage += skipped;
 	drop(d, skipped);
-	if (!found)
-		return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
-	if (d->garbage)
+	if (!found) {
+		/*
+		 * Out of input inside a garbage run: report it now so a peer
+		 * that sends only garbage hears why, but once per run however
+		 * the bytes were split into reads.
+		 */
+		if (d->garbage && !d->run_reported)
+			return report_garbage(d, f);
+		return GD_DEC_NEED;
+	}
+	if (d->garbage && !d->run_reported)
 		return report_garbage(d, f);
+	d->garbage = 0; /* a valid header ends the run */
+	d->run_reported = 0;
 	if (f->hdr.version != GD_PROTO_VERSION)
 		return refuse(d, f, GD_S_BAD_VERSION);
 	if (f->hdr.flags & ~GD_F_KNOWN)
