@@ -123,7 +123,7 @@ clean:
 # so make test / make check replay the corpus and every crash-* found.
 FUZZ_TARGETS  := decoder request
 FUZZ_SECONDS  ?= 60
-FUZZ_MAX_LEN  := 20000
+FUZZ_MAX_LEN  := 10000
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_CFLAGS   := $(COMMON) -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -49,12 +49,12 @@ struct gd_config {
 	char cmdline_path[GD_CFG_PATH_MAX];
 	char serial[GD_CFG_PATH_MAX];
 	char notify[GD_CFG_PATH_MAX];
-	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
 	char key_file[GD_CFG_PATH_MAX];
 	char allow_cid[GD_CFG_STR_MAX];
 	char allow_uid[GD_CFG_STR_MAX];
 	char allow_gid[GD_CFG_STR_MAX];
+	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 
 struct gd_cfg_key {
