@@ -60,7 +60,7 @@ int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 		return fail(c, msg, "frame without MAC on an authenticated "
 			    "connection");
 	if (a->auth_on && f->hdr.op != GD_OP_HELLO) {
-		*msg = "authenticate first: HELLO with AUTH_NONCE, then AUTH_PROOF";
+		*msg = "authentication required (guestctl --key-file)";
 		return GD_S_AUTH_REQUIRED;
 	}
 	return GD_S_OK;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "decoder.h"
 #include "target.h"
 
@@ -55,6 +56,8 @@ struct gc_ctx {
 	int parallel;
 	int json;
 	const struct gc_cmd *cmd;
+	int have_key;                    /* --key-file: authenticate */
+	uint8_t key[GD_AUTH_KEY_LEN];
 };
 
 struct gc_run {
@@ -84,6 +87,7 @@ struct gc_run {
 		uint64_t align;
 		uint8_t bytes[GC_SCRATCH_SIZE];
 	} scratch;
+	struct gd_auth_session auth;     /* host/auth.c */
 };
 
 /* Run ctx->cmd over every target; returns the exit status for main. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "guestctl.h"
+#include "hello_auth.h"
 
 static const struct gc_cmd *const commands[] = {
 	&gc_cmd_ping,
@@ -12,6 +13,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
 	&gc_cmd_notify_listen,
+	&gc_cmd_keygen,
 };
 
 static const char *const flag_help[][2] = {
@@ -19,6 +21,7 @@ static const char *const flag_help[][2] = {
 	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761); repeatable" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
 	{ "--json", "print one JSON object per target" },
+	{ "--key-file PATH", "authenticate with the key in PATH (guestctl keygen)" },
 	{ "--help", "show this help" },
 	{ "--version", "print the version" },
 };
@@ -112,6 +115,10 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 			v = flag_value(argc, argv, &i, "--timeout");
 			if (!v || parse_timeout(v, &ctx->timeout_ms))
 				return -bad_usage("bad --timeout", v);
+		} else if (is_flag(a, "--key-file")) {
+			v = flag_value(argc, argv, &i, "--key-file");
+			if (!v || gc_auth_load_key(ctx, v))
+				return -bad_usage("unusable --key-file", v);
 		} else {
 			return -bad_usage("unknown flag", a);
 		}
