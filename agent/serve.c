@@ -12,10 +12,11 @@
 void gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r, framed = 0;
+	int framed = 0;
 
 	while (!c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME) {
-		r = gd_dec_next(&c->dec, &f);
+		int r = gd_dec_next(&c->dec, &f);
+
 		if (r == GD_DEC_NEED)
 			break;
 		framed |= r != GD_DEC_GARBAGE;

@@ -93,11 +93,12 @@ static void prove(void)
  */
 static void start_symbolizer(void)
 {
-	char where[256];
+	if (__sanitizer_symbolize_pc) {
+		char where[256];
 
-	if (__sanitizer_symbolize_pc)
 		__sanitizer_symbolize_pc(__builtin_return_address(0), "%F",
 					 where, sizeof where);
+	}
 }
 
 void gd_fuzz_sandbox(void)

@@ -30,6 +30,12 @@
 #define V_REQ2 "4744010402000000020000000600f000010002006869" \
 	"28e44bd2c7bfb40d2243b015f50ceb54ecea8d2dc3133789da325408ea0c5e8a"
 
+#define V_HELLO1 "4744010001000000010000002a00136d" "0200020001005000" "2000" \
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+#define V_ANS1 "4744010101000000010000002400" "5596" "50002000" \
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+#define V_HELLO2 "4744010001000000020000002400fc80" "51002000" V_PROOF
+
 static size_t unhex(const char *s, uint8_t *out)
 {
 	size_t n = strlen(s) / 2;
@@ -95,6 +101,48 @@ static void test_vectors(void **state)
 	assert_memory_equal(out, frame + n - GD_MAC_LEN, GD_MAC_LEN);
 	assert_int_equal(gd_auth_open(&agent, frame, n - GD_MAC_LEN,
 				      frame + n - GD_MAC_LEN), 0);
+}
+
+/* The handshake frames of docs/auth.md, built with libmini's writer. */
+static void test_hello_frames(void **state)
+{
+	uint8_t k[32], cn[32], sn[32], proof[32], want[128], storage[128];
+	struct gd_hdr h = { .version = GD_PROTO_VERSION, .op = GD_OP_HELLO,
+			    .id = 1 };
+	struct gd_frame_writer w;
+	struct gd_buf b;
+	size_t n;
+
+	(void)state;
+	vector_inputs(k, cn, sn);
+	gd_buf_init(&b, storage, sizeof storage);
+	gd_frame_begin(&w, &b, &h);
+	gd_tlv_u16(&w, GD_T_PROTO_VERSION, 1);
+	gd_tlv_bytes(&w, GD_T_AUTH_NONCE, cn, 32);
+	gd_frame_end(&w);
+	n = unhex(V_HELLO1, want);
+	assert_int_equal(b.len, n);
+	assert_memory_equal(b.data, want, n);
+
+	gd_buf_init(&b, storage, sizeof storage);
+	h.flags = GD_F_RESPONSE;
+	gd_frame_begin(&w, &b, &h);
+	gd_tlv_bytes(&w, GD_T_AUTH_NONCE, sn, 32);
+	gd_frame_end(&w);
+	n = unhex(V_ANS1, want);
+	assert_int_equal(b.len, n);
+	assert_memory_equal(b.data, want, n);
+
+	gd_buf_init(&b, storage, sizeof storage);
+	h.flags = 0;
+	h.id = 2;
+	gd_auth_client_proof(k, cn, sn, proof);
+	gd_frame_begin(&w, &b, &h);
+	gd_tlv_bytes(&w, GD_T_AUTH_PROOF, proof, 32);
+	gd_frame_end(&w);
+	n = unhex(V_HELLO2, want);
+	assert_int_equal(b.len, n);
+	assert_memory_equal(b.data, want, n);
 }
 
 static void test_wrong_proof(void **state)
@@ -338,6 +386,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_hello_frames),
 		cmocka_unit_test(test_wrong_proof),
 		cmocka_unit_test(test_mac_rules),
 		cmocka_unit_test(test_key_parse),
