@@ -39,6 +39,7 @@ struct gd_conn {
 	uint8_t outbuf[GD_OUT_CAP];
 	int closing;            /* answer nothing more; close once flushed */
 	struct gd_auth_session auth;
+	uint64_t stalled_since; /* answers pending and none written since (ns) */
 };
 
 struct gd_stats {

@@ -110,6 +110,7 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	if (c->fd < 0)
 		return;
 	gd_conn_auth_reset(c);
+	c->stalled_since = 0;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
 	if (c->serial) {
 		gd_serial_hangup(a, c);
@@ -126,17 +127,24 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 /* Write what is queued; 0 while the connection is usable, -1 if it broke. */
 static int flush_out(struct gd_conn *c)
 {
+	size_t before = c->out.len;
+
 	while (c->out.len) {
 		ssize_t n = write(c->fd, c->out.data, c->out.len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The deadline runs while the peer reads nothing. */
+			if (c->out.len < before || !c->stalled_since)
+				c->stalled_since = gd_clock_ns(CLOCK_MONOTONIC);
 			return 0;
+		}
 		if (n < 0)
 			return -1;
 		gd_buf_consume(&c->out, (size_t)n);
 	}
+	c->stalled_since = 0;
 	return 0;
 }
 
@@ -208,36 +216,55 @@ short gd_conn_events(const struct gd_conn *c)
 	return ev;
 }
 
+/*
+ * When c's deadline falls (0: none): a frame partly received, or answers
+ * the peer does not read, for longer than the whole-frame deadline.
+ */
+static uint64_t due_at(const struct gd_agent *a, const struct gd_conn *c,
+		       const char **why)
+{
+	uint64_t limit = gd_frame_deadline_ns(a), due = 0;
+
+	if (c->fd < 0)
+		return 0;
+	if (c->partial_since) {
+		due = c->partial_since + limit;
+		*why = "frame not completed";
+	}
+	if (c->stalled_since && (!due || c->stalled_since + limit < due)) {
+		due = c->stalled_since + limit;
+		*why = "answers not read";
+	}
+	return due;
+}
+
 void gd_conns_expire(struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = gd_frame_deadline_ns(a);
-
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		struct gd_conn *c = &a->conns[i];
+		const char *why = NULL;
+		uint64_t due = due_at(a, c, &why);
 
-		if (c->fd >= 0 && c->partial_since &&
-		    now - c->partial_since >= limit) {
-			gd_logf(&a->log, GD_LOG_WARN,
-				"%s: frame not completed within %llu ms",
-				c->peer, (unsigned long long)(limit / 1000000u));
-			gd_conn_close(a, c, "frame deadline");
+		if (due && now >= due) {
+			gd_logf(&a->log, GD_LOG_WARN, "%s: %s within %llu ms",
+				c->peer, why, (unsigned long long)
+				(gd_frame_deadline_ns(a) / 1000000u));
+			gd_conn_close(a, c, "deadline");
 		}
 	}
 }
 
 int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = gd_frame_deadline_ns(a);
 	int best = -1;
 
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
-		const struct gd_conn *c = &a->conns[i];
-		uint64_t due;
+		const char *why;
+		uint64_t due = due_at(a, &a->conns[i], &why);
 		int ms;
 
-		if (c->fd < 0 || !c->partial_since)
+		if (!due)
 			continue;
-		due = c->partial_since + limit;
 		ms = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
 		if (best < 0 || ms < best)
 			best = ms;

@@ -83,6 +83,36 @@ assert c.recv_frame() is None
 assert 0.9 <= time.monotonic() - t0 < 1.6
 PYEOF
 
+check "a client that never reads its answers is closed after the deadline" $PY - "$S" <<'PYEOF'
+import socket, sys, time
+from gdproto import *
+path = sys.argv[1]
+c = Conn(path)
+c.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+c.s.settimeout(0.2)
+sent = 0
+try:                                  # INFO answers until both buffers are full
+    for i in range(20000):
+        c.send(frame(OP["info"], id=i)); sent += 1
+except socket.timeout:
+    pass
+t0 = time.monotonic()
+other = Conn(path)
+assert other.call(OP["ping"], id=1)["status"] == 0
+time.sleep(1.3)                       # deadline 1 s, counted from the stall
+c.s.settimeout(5)
+got = 0
+try:
+    while c.recv_frame() is not None:
+        got += 1
+except ConnectionResetError:
+    pass
+print("# sent %d requests, read %d answers, then the agent had closed it" % (sent, got))
+assert got < sent, (got, sent)
+assert other.call(OP["ping"], id=2)["status"] == 0
+PYEOF
+check_match "stall logged" "answers not read within 1000 ms" "$(cat "$T/agent.log")"
+
 check "slots full: the next connection gets BUSY at once, the others are undisturbed" $PY - "$S" <<'PYEOF'
 import sys, time
 from gdproto import *
