@@ -113,6 +113,34 @@ initramfs: all kernel
 		--conf $(CONF) --kernel-dir $(KERNEL_DIR) --modules $(MODULES) \
 		$(if $(EXTRA),--extra $(EXTRA)) --out $(INITRAMFS)
 
+# make bench: guestd beside the echo limit and qemu-ga (tests/bench/).
+BENCH_DIR := $(BUILD)/bench
+BENCH_BIN := $(BENCH_DIR)/echo_server $(BENCH_DIR)/pingload
+
+$(BENCH_DIR)/echo_server: tests/bench/echo_server.c $(KINC)/.stamp
+	@mkdir -p $(BENCH_DIR)
+	$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ $<
+
+$(BENCH_DIR)/pingload: tests/bench/pingload.c libmini/proto.c libmini/buf.c \
+		$(wildcard libmini/*.h)
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(COMMON) -O2 -o $@ $(filter %.c,$^)
+
+.PHONY: bench bench-smoke bench-deps bench-bin bench-tools
+bench-deps: deps
+	@sh tests/bench/deps.sh
+
+bench-tools: $(BENCH_BIN)
+bench-bin: $(BUILD)/guestd $(BUILD)/guestctl $(BENCH_BIN)
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@bash tests/bench/bench.sh
+
+bench-smoke: bench-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@BENCH_SMOKE=1 bash tests/bench/bench.sh
+
 clean:
 	rm -rf $(BUILD)
 

@@ -10,9 +10,11 @@
 #include "auth.h"
 #include "config.h"
 #include "decoder.h"
+#include "kv.h"
 #include "log.h"
 #include "peer.h"
 #include "proto.h"
+#include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -26,6 +28,7 @@ struct gd_listener {
 	int fd;
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
+	int local;              /* guest-local socket: peers are guest processes */
 };
 
 struct gd_conn {
@@ -37,6 +40,9 @@ struct gd_conn {
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
+	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
+	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
 	int closing;            /* answer nothing more; close once flushed */
 	struct gd_auth_session auth;
 	uint64_t stalled_since; /* answers pending and none written since (ns) */
@@ -57,9 +63,13 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
 	int serial_open;
 	int serial_logged, serial_missing_logged;
 	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
+	struct gd_kv kv;
 	struct gd_peer_policy peers;
 	int auth_on;            /* key-file set: only HELLO without a session */
 	int key_ok;             /* key loaded (auth_on without it fails closed) */

@@ -11,8 +11,8 @@
 
 #include "agent.h"
 #include "gate.h"
-#include "serve.h"
 #include "serial.h"
+#include "serve.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -78,7 +78,7 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
-		if (gd_peer_admit(a, l->kind, fd, &ss))
+		if (gd_peer_admit(a, l, fd, &ss))
 			continue;
 		c = free_slot(a);
 		if (!c) {
@@ -87,6 +87,10 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		}
 		gd_conn_attach(a, c, fd, "unix");
 		describe_peer(c, l->kind, &ss);
+		if (gd_kv_conn_accepted(a, c, l)) {
+			gd_conn_close(a, c, "peer not permitted");
+			continue;
+		}
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
@@ -103,6 +107,7 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	gd_dec_init(&c->dec);
 	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
+	gd_kv_conn_reset(c);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -169,7 +174,9 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			gd_conn_process(a, c);
 			continue;
 		}
-		n = read(c->fd, dst, room < budget ? room : budget);
+		if (room > budget)
+			room = budget;
+		n = read(c->fd, dst, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -181,23 +188,34 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		budget -= (size_t)n;
 		gd_dec_commit(&c->dec, (size_t)n);
 		gd_conn_process(a, c);
+		if ((size_t)n < room)
+			return; /* drained: poll(2) says when more comes */
 	}
 }
 
+/*
+ * Frames already buffered get no further POLLIN, so answer and flush until
+ * they are all answered or the peer must read before we can go on (POLLOUT).
+ */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
+	int full;
+
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
 	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
 		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}
-	gd_conn_process(a, c); /* frames held back while the output was full */
-	if (flush_out(c)) {
-		gd_conn_close(a, c, "write failed");
-		return;
-	}
-	if (c->eof && c->out.len == 0)
+	do {
+		full = gd_conn_process(a, c);
+		gd_kv_conn_io(a, c);
+		if (flush_out(c)) {
+			gd_conn_close(a, c, "write failed");
+			return;
+		}
+	} while (full && c->out.len == 0);
+	if (c->eof && !full && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
 	else if (c->closing && c->out.len == 0)
 		gd_conn_close(a, c, "refused after an authentication failure");
@@ -211,7 +229,7 @@ short gd_conn_events(const struct gd_conn *c)
 		return 0;
 	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
-	if (c->out.len)
+	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }

@@ -14,11 +14,12 @@
 /* Load allow-cid/uid/gid; -1 (logged) on a bad list. */
 int gd_peer_setup(struct gd_agent *a);
 /*
- * Accept-time check of a new connection on listener kind. Returns 0 to
+ * Accept-time check of a new connection on listener l. Returns 0 to
  * serve it; otherwise it has been refused with a NOT_PERMITTED notice,
- * logged (rate-limited), closed, and 1 is returned.
+ * logged (rate-limited), closed, and 1 is returned. The guest-local
+ * socket (l->local) has its own policy (kv_local.c) and passes here.
  */
-int gd_peer_admit(struct gd_agent *a, enum gd_listener_kind kind, int fd,
+int gd_peer_admit(struct gd_agent *a, const struct gd_listener *l, int fd,
 		  const struct sockaddr_storage *ss);
 
 /* Load key-file when set; -1 (logged) when it cannot be used. */
@@ -26,7 +27,9 @@ int gd_auth_setup(struct gd_agent *a);
 /*
  * Gate a decoded request before anything else looks at it. GD_S_OK to
  * serve it, otherwise the status to answer with and *msg; after
- * GD_S_AUTH_FAILED the connection is closing.
+ * GD_S_AUTH_FAILED the connection is closing. Guest processes on the
+ * guest-local socket are not hosts: they need no key (kv_local.c limits
+ * what they may do).
  */
 int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 		 const struct gd_frame *f, const char **msg);

@@ -106,12 +106,14 @@ static int admit_unix(struct gd_agent *a, int fd)
 	return 1;
 }
 
-int gd_peer_admit(struct gd_agent *a, enum gd_listener_kind kind, int fd,
+int gd_peer_admit(struct gd_agent *a, const struct gd_listener *l, int fd,
 		  const struct sockaddr_storage *ss)
 {
-	if (kind == GD_LK_VSOCK)
+	if (l->local)
+		return 0;
+	if (l->kind == GD_LK_VSOCK)
 		return admit_vsock(a, fd, ss);
-	if (kind == GD_LK_UNIX)
+	if (l->kind == GD_LK_UNIX)
 		return admit_unix(a, fd);
 	refuse(a, fd, "peer on a listener kind without a peer policy");
 	return 1;

@@ -9,14 +9,19 @@
  * header) came through, so a peer streaming pipelined frames is never cut
  * off; bytes that never make a frame, garbage included, do not restart it.
  */
-void gd_conn_process(struct gd_agent *a, struct gd_conn *c)
+int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int framed = 0;
+	int framed = 0, full = 0;
 
-	while (!c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME) {
-		int r = gd_dec_next(&c->dec, &f);
+	while (!c->closing) {
+		int r;
 
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+			full = 1;
+			break;
+		}
+		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
 		framed |= r != GD_DEC_GARBAGE;
@@ -26,6 +31,7 @@ void gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 		c->partial_since = 0;
 	else if (!c->partial_since || framed)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	return full;
 }
 
 uint64_t gd_frame_deadline_ns(const struct gd_agent *a)

@@ -13,8 +13,9 @@
 /*
  * Decode and answer the whole frames in c->dec while c->out has room for
  * an answer and c is not closing; keeps c->partial_since for the deadline.
+ * Returns 1 when it stopped for lack of room (frames may be left).
  */
-void gd_conn_process(struct gd_agent *a, struct gd_conn *c);
+int gd_conn_process(struct gd_agent *a, struct gd_conn *c);
 /* The whole-frame deadline in ns (frame-deadline-ms or the built-in). */
 uint64_t gd_frame_deadline_ns(const struct gd_agent *a);
 

@@ -10,7 +10,7 @@
 
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
-	return GD_CAP_PING | GD_CAP_INFO | gd_auth_caps(a);
+	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV | gd_auth_caps(a);
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -36,16 +36,23 @@ int gd_svc_hello(struct gd_req *r)
 	return gd_auth_hello(r);
 }
 
+/* The boot id, read on first use rather than on every ping; "" if unknown. */
+static const char *boot_id(struct gd_agent *a)
+{
+	if (!a->boot_id[0] && gd_boot_id(a->boot_id, sizeof a->boot_id))
+		a->boot_id[0] = '\0'; /* unknown for now: try next time */
+	return a->boot_id;
+}
+
 static int put_uptimes(struct gd_req *r)
 {
 	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-	char boot_id[GD_BOOT_ID_LEN + 1];
+	const char *id = boot_id(r->agent);
 
 	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, now - r->agent->start_ns) ||
 	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, gd_clock_ns(CLOCK_BOOTTIME)))
 		return -1;
-	if (gd_boot_id(boot_id, sizeof boot_id) == 0 &&
-	    gd_tlv_str(r->w, GD_T_BOOT_ID, boot_id))
+	if (id[0] && gd_tlv_str(r->w, GD_T_BOOT_ID, id))
 		return -1;
 	return 0;
 }
@@ -73,5 +80,7 @@ int gd_svc_info(struct gd_req *r)
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
 		return GD_S_INTERNAL;
-	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+	if (put_uptimes(r) || gd_kv_info(r))
+		return GD_S_INTERNAL;
+	return GD_S_OK;
 }

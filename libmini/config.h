@@ -22,6 +22,7 @@
 #define GD_CFG_TEXT_MAX 16384 /* largest config file or cmdline read */
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
+#define GD_DEFAULT_LOCAL_SOCK "/run/guestd.sock"
 #define GD_CFG_MAX_KEYS 64
 #define GD_FRAME_DEADLINE_MIN_MS 100     /* frame-deadline-ms bounds */
 #define GD_FRAME_DEADLINE_MAX_MS 600000
@@ -49,6 +50,10 @@ struct gd_config {
 	char cmdline_path[GD_CFG_PATH_MAX];
 	char serial[GD_CFG_PATH_MAX];
 	char notify[GD_CFG_PATH_MAX];
+	char local_sock[GD_CFG_PATH_MAX];  /* guest-local socket ("" = none) */
+	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
+	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
+	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
 	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
 	char key_file[GD_CFG_PATH_MAX];
 	char allow_cid[GD_CFG_STR_MAX];

@@ -25,6 +25,15 @@ static const struct gd_cfg_key keys[] = {
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
 	  "sd_notify the host: vsock[-stream|-dgram|-seqpacket]:CID:PORT" },
+	{ "local-sock", GD_CT_STR, STR(local_sock), 0, 0, 0, "PATH",
+	  "guest-local socket for `guestd kv` (default /run/guestd.sock; "
+	  "empty: none)" },
+	{ "kv-allow-uid", GD_CT_LIST, STR(kv_allow_uid), 0, 0, 1, "UID,...",
+	  "besides root, uids allowed on the local socket" },
+	{ "kv-allow-gid", GD_CT_LIST, STR(kv_allow_gid), 0, 0, 1, "GID,...",
+	  "gids (primary or supplementary) allowed on the local socket" },
+	{ "state-dir", GD_CT_STR, STR(state_dir), 0, 0, 0, "DIR",
+	  "keep the host and guest KV pools in DIR across restarts" },
 	{ "frame-deadline-ms", GD_CT_UINT, STR(frame_deadline_ms),
 	  GD_FRAME_DEADLINE_MIN_MS, GD_FRAME_DEADLINE_MAX_MS, 0, "MS",
 	  "close a connection whose frame is not whole within MS (default 5000)" },
@@ -61,4 +70,5 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->log_level, "info", 5);
 	memcpy(c->conf_path, GD_DEFAULT_CONF, sizeof GD_DEFAULT_CONF);
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
+	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }

@@ -9,15 +9,22 @@ void gd_dec_init(struct gd_decoder *d)
 	d->skip = 0;
 	d->garbage = 0;
 	d->run_reported = 0;
+	d->off = 0;
 }
 
+/*
+ * Dropping only advances the start: the bytes left are moved to the front
+ * once per read (gd_dec_space), not once per frame or skipped byte, which
+ * made a burst of pipelined frames or of garbage cost quadratic copying.
+ */
 static void drop(struct gd_decoder *d, size_t n)
 {
 	if (n >= d->len) {
 		d->len = 0;
+		d->off = 0;
 		return;
 	}
-	memmove(d->buf, d->buf + n, d->len - n);
+	d->off += n;
 	d->len -= n;
 }
 
@@ -40,6 +47,10 @@ static void settle(struct gd_decoder *d)
 uint8_t *gd_dec_space(struct gd_decoder *d, size_t *n)
 {
 	settle(d);
+	if (d->off) {
+		memmove(d->buf, d->buf + d->off, d->len);
+		d->off = 0;
+	}
 	*n = sizeof d->buf - d->len;
 	return d->buf + d->len;
 }
@@ -61,27 +72,20 @@ size_t gd_dec_feed(struct gd_decoder *d, const void *p, size_t n)
 	return n;
 }
 
-/*
- * Offset of the first byte that may start a frame: a header with magic and
- * CRC right (*found = 1, parsed into h), or the start of one too short to
- * check yet. One pass, so a stream of bad headers costs linear time.
- */
-static size_t frame_start(const struct gd_decoder *d, struct gd_hdr *h,
-			  int *found)
+/* Skip to the first byte that may start a frame; count what was skipped. */
+static void seek_magic(struct gd_decoder *d)
 {
-	*found = 0;
-	for (size_t i = 0; i < d->len; i++) {
-		if (d->buf[i] != GD_MAGIC0 ||
-		    (i + 1 < d->len && d->buf[i + 1] != GD_MAGIC1))
-			continue;
-		if (d->len - i < GD_HDR_LEN)
-			return i;
-		if (gd_hdr_unpack(d->buf + i, h) == 0) {
-			*found = 1;
-			return i;
-		}
+	const uint8_t *p = d->buf + d->off;
+	size_t i = 0;
+
+	while (i < d->len) {
+		if (p[i] == GD_MAGIC0 &&
+		    (i + 1 == d->len || p[i + 1] == GD_MAGIC1))
+			break;
+		i++;
 	}
-	return d->len;
+	d->garbage += i;
+	drop(d, i);
 }
 
 static int refuse(struct gd_decoder *d, struct gd_frame *f, uint16_t status)
@@ -105,24 +109,27 @@ static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
 
 int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 {
-	size_t total, skipped;
-	int found;
+	size_t total;
 
 	settle(d);
 	if (d->skip)
 		return GD_DEC_NEED;
-	skipped = frame_start(d, &f->hdr, &found);
-	d->garbage += skipped;
-	drop(d, skipped);
-	if (!found) {
-		/*
-		 * Out of input inside a garbage run: report it now so a peer
-		 * that sends only garbage hears why, but once per run however
-		 * the bytes were split into reads.
-		 */
-		if (d->garbage && !d->run_reported)
-			return report_garbage(d, f);
-		return GD_DEC_NEED;
+	for (;;) {
+		seek_magic(d);
+		if (d->len < GD_HDR_LEN) {
+			/*
+			 * Out of input inside a garbage run: report it now so a
+			 * peer that sends only garbage hears why, but once per
+			 * run however the bytes were split into reads.
+			 */
+			if (d->garbage && !d->run_reported)
+				return report_garbage(d, f);
+			return GD_DEC_NEED;
+		}
+		if (gd_hdr_unpack(d->buf + d->off, &f->hdr) == 0)
+			break;
+		d->garbage++;
+		drop(d, 1);
 	}
 	if (d->garbage && !d->run_reported)
 		return report_garbage(d, f);
@@ -139,8 +146,8 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 		total += GD_MAC_LEN;
 	if (d->len < total)
 		return GD_DEC_NEED;
-	f->raw = d->buf;
-	f->payload = d->buf + GD_HDR_LEN;
+	f->raw = d->buf + d->off;
+	f->payload = f->raw + GD_HDR_LEN;
 	f->mac = (f->hdr.flags & GD_F_MAC) ? f->payload + f->hdr.length : NULL;
 	f->status = GD_S_OK;
 	d->consume = total;

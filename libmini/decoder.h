@@ -46,6 +46,7 @@ struct gd_decoder {
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
 	int run_reported;   /* this garbage run was already reported */
+	size_t off;         /* the len buffered bytes start at buf + off */
 };
 
 void gd_dec_init(struct gd_decoder *d);

@@ -5,10 +5,13 @@
  * through the decoder into gd_conn_process, the function guestd's poll
  * loop calls, so gd_dispatch, the auth gate and every service handler run
  * as in guestd. Input byte 0 picks the mode (bit 0: a key is configured,
- * key 00..1f, agent nonces 40..5f so seeds can authenticate); byte 1 is
+ * key 00..1f, agent nonces 40..5f so seeds can authenticate; bit 1: the
+ * connection is a guest process on the guest-local socket); byte 1 is
  * the size of the pieces the rest arrives in (0: all at once). After each
  * piece the output must be whole, well-formed response frames within the
- * limits; it is then discarded, as if the peer read it.
+ * limits; it is then discarded, as if the peer read it. The KV pools
+ * (in memory) are set up once, as guestd does at start, and carry over
+ * from one input to the next like a long-running agent's.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "kv.h"
 #include "sandbox.h"
 #include "serve.h"
 
@@ -95,14 +99,17 @@ static struct gd_conn *setup(uint8_t mode)
 	struct gd_agent *a = &agent;
 	struct gd_conn *c = &a->conns[0];
 
-	/* All state but the idle slots' buffers (0.8 MB, kept for speed). */
+	/* All per-connection and auth state; not the idle slots' buffers
+	 * (0.8 MB, for speed) nor the KV pools. */
 	memset(a, 0, offsetof(struct gd_agent, conns));
-	memset(&a->conns[GD_MAX_CONNS], 0,
-	       sizeof *a - offsetof(struct gd_agent, conns[GD_MAX_CONNS]));
+	memset(&a->stats, 0, sizeof a->stats);
+	memset(&a->peers, 0, sizeof *a - offsetof(struct gd_agent, peers));
 	memset(c, 0, offsetof(struct gd_conn, dec));
 	memset(&c->out, 0, sizeof *c - offsetof(struct gd_conn, out));
 	gd_config_defaults(&a->cfg);
 	a->cfg.vsock = 0;
+	a->cfg.local_sock[0] = '\0';
+	a->cfg.state_dir[0] = '\0';
 	a->log.sink = discard;
 	a->log.level = GD_LOG_DEBUG;
 	a->sigfd = -1;
@@ -114,10 +121,9 @@ static struct gd_conn *setup(uint8_t mode)
 			a->key[i] = (uint8_t)i;
 		a->fill_random = fixed_nonce;
 	}
-	c->fd = devnull;
-	gd_dec_init(&c->dec);
-	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
-	memcpy(c->peer, "fuzz", 5);
+	gd_conn_attach(a, c, devnull, "fuzz");
+	if (mode & 2)
+		c->kv_role = GD_KV_ROLE_GUEST;
 	return c;
 }
 
@@ -129,6 +135,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
 		abort();
+	setup(0);
+	gd_kv_start(&agent);
 	return 0;
 }
 

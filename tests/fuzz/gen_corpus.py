@@ -24,7 +24,7 @@ frames = {
     "hello-old": frame(OP["hello"], tlv(2, struct.pack("<H", 0))),
     "hello-short-version": frame(OP["hello"], tlv(2, b"\x01")),
     "unknown-op": frame(999, id=3),
-    "kv-get": frame(OP["kv_get"], tlv(60, "key")),
+    "kv-get": frame(OP["kv_get"], tlv(60, b"\0") + tlv(61, "key")),
     "time-get": frame(OP["time_get"]),
     "bad-tlv": frame(OP["hello"], b"\x02\x00\x09\x00ab"),
     "bad-version": frame(OP["ping"], version=2),
@@ -43,6 +43,28 @@ frames = {
     "hello-nonce-short": frame(OP["hello"], tlv(T_AUTH_NONCE, CN[:31])),
     "hello-proof-alone": hello_proof(b"\0" * 32),
     "hello-both": frame(OP["hello"], tlv(T_AUTH_NONCE, CN) + tlv(T_AUTH_PROOF, CN)),
+}
+
+# KV (docs/kv.md): pools 0 host, 1 guest, 2 auto; TLVs 60 pool, 61 key,
+# 62 value, 63 cursor, 69 watch on, 70 keys only.
+def pool(p):
+    return tlv(60, bytes([p]))
+
+
+kv = {
+    "kv-set-get-del": frame(OP["kv_set"], pool(0) + tlv(61, "a/b") + tlv(62, b"v" * 10), id=1) +
+    frame(OP["kv_get"], pool(0) + tlv(61, "a/b"), id=2) +
+    frame(OP["kv_del"], pool(0) + tlv(61, "a/b"), id=3),
+    "kv-watch-set": frame(OP["kv_watch"], pool(0) + tlv(69, b"\1"), id=1) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "w") + tlv(62, b"x"), id=2),
+    "kv-list": frame(OP["kv_set"], pool(0) + tlv(61, "k1") + tlv(62, b"1"), id=1) +
+    frame(OP["kv_list"], pool(0) + tlv(70, b"\1"), id=2) +
+    frame(OP["kv_list"], pool(2) + tlv(63, b"\0\0\0\0"), id=3),
+    "kv-limits": frame(OP["kv_set"], pool(0) + tlv(61, "k" * 512) + tlv(62, b"v" * 2048), id=1) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "k" * 513) + tlv(62, b"v"), id=2) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "k") + tlv(62, b"v" * 2049), id=3),
+    "kv-bad-key": frame(OP["kv_set"], pool(0) + tlv(61, b"\xff\x00") + tlv(62, b"v"), id=1),
+    "kv-guest-pool": frame(OP["kv_set"], pool(1) + tlv(61, "g") + tlv(62, b"v"), id=1),
 }
 
 # A whole authenticated conversation, and the ways it can be broken.
@@ -80,6 +102,10 @@ for name, data in frames.items():
     write("request", name, b"\0\0" + data)        # no key, all at once
     write("request", name + "-bytewise", b"\0\1" + data)
     write("request", name + "-keyed", b"\1\7" + data)
+for name, data in kv.items():
+    write("request", name, b"\0\0" + data)        # the host
+    write("request", name + "-guest", b"\2\0" + data)  # a guest process
+    write("request", name + "-keyed", b"\3\5" + data)  # guest, key set
 for name, data in sessions.items():
     write("decoder", name, data)
     write("request", name, b"\1\0" + data)

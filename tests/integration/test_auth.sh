@@ -162,4 +162,20 @@ assert r["status"] == 0 and T_AUTH_NONCE not in r["tlvs"], r
 assert not struct.unpack("<I", r["tlvs"][3])[0] & 0x20
 assert c.call(OP["ping"])["status"] == 0
 PYEOF
+kill "$AGENT_PID"
+
+# KV with a key: guest processes on the guest-local socket need none (they
+# are not the host); the host's KV needs the key, and the events a watcher
+# gets are MAC'd like every other frame.
+L=$T/local.sock
+AGENT_LOG=$T/kv.log start_agent "$T/kv.sock" --key-file "$K" --local-sock "$L"
+"$GUESTCTL" --unix "$T/kv.sock" kv get --pool guest x >/dev/null 2>&1
+check_eq "host KV without the key: exit 1" 1 $?
+"$GUESTCTL" --key-file "$K" --unix "$T/kv.sock" kv wait --for 3000 ready >"$T/w" 2>&1 & wpid=$!
+sleep 0.3
+check "a guest process sets a key without the key file" "$GUESTD" kv --socket "$L" set ready yes
+wait $wpid
+check_eq "guestctl --key-file kv wait: the MAC'd event arrives" "0 yes" "$? $(cat "$T/w")"
+check "guestctl --key-file kv set" "$GUESTCTL" --key-file "$K" --unix "$T/kv.sock" kv set motd hi
+check_eq "the guest reads it" "hi" "$("$GUESTD" kv --socket "$L" get motd 2>&1)"
 done_testing
