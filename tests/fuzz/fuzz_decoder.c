@@ -127,9 +127,7 @@ static struct digest run(const uint8_t *data, size_t size, size_t step)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
-	gd_fuzz_sandbox();
+	gd_fuzz_sandbox(*argc, *argv);
 	return 0;
 }
 

@@ -129,9 +129,7 @@ static struct gd_conn *setup(uint8_t mode)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
-	gd_fuzz_sandbox();
+	gd_fuzz_sandbox(*argc, *argv);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
 		abort();

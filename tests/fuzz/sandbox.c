@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -101,11 +102,24 @@ static void start_symbolizer(void)
 	}
 }
 
-void gd_fuzz_sandbox(void)
+static int merge_parent(int argc, char **argv)
+{
+	int merge = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-merge_inner=1") == 0)
+			return 0;
+		if (strcmp(argv[i], "-merge=1") == 0)
+			merge = 1;
+	}
+	return merge;
+}
+
+void gd_fuzz_sandbox(int argc, char **argv)
 {
 	static int done;
 
-	if (done)
+	if (done || merge_parent(argc, argv))
 		return;
 	start_symbolizer();
 	install();
