@@ -103,7 +103,10 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	c->fd = fd;
 	c->eof = 0;
 	c->serial = 0;
+	c->hung = 0;
 	c->partial_since = 0;
+	c->rx_real = 0;
+	c->tx_stamp_pending = 0;
 	gd_dec_init(&c->dec);
 	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
@@ -135,7 +138,10 @@ static int flush_out(struct gd_conn *c)
 	size_t before = c->out.len;
 
 	while (c->out.len) {
-		ssize_t n = write(c->fd, c->out.data, c->out.len);
+		ssize_t n;
+
+		gd_time_tx_patch(c);
+		n = write(c->fd, c->out.data, c->out.len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -148,6 +154,7 @@ static int flush_out(struct gd_conn *c)
 		if (n < 0)
 			return -1;
 		gd_buf_consume(&c->out, (size_t)n);
+		gd_time_tx_sent(c, (size_t)n);
 	}
 	c->stalled_since = 0;
 	return 0;
@@ -186,6 +193,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			return;
 		}
 		budget -= (size_t)n;
+		gd_time_rx_stamp(c);
 		gd_dec_commit(&c->dec, (size_t)n);
 		gd_conn_process(a, c);
 		if ((size_t)n < room)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -128,21 +129,65 @@ void gd_serial_open(struct gd_agent *a)
 	a->serial_logged = 1;
 }
 
+/*
+ * The fd stays open while no host is connected: a virtio port that the
+ * guest has closed discards what the host sends, so a host connecting
+ * between a close and the reopen would lose its first request. A hung
+ * port is left out of poll (it reports POLLHUP until a host connects) and
+ * looked at again every GD_SERIAL_RETRY_MS.
+ */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
 {
-	close(c->fd);
-	c->fd = -1;
-	c->serial = 0;
-	a->serial_open = 0;
+	gd_dec_init(&c->dec);
+	c->out.len = 0;
+	c->eof = 0;
+	c->partial_since = 0;
+	c->hung = 1;
 	schedule(a);
+}
+
+static struct gd_conn *serial_conn(struct gd_agent *a)
+{
+	for (int i = 0; i < GD_MAX_CONNS; i++)
+		if (a->conns[i].fd >= 0 && a->conns[i].serial)
+			return &a->conns[i];
+	return NULL;
+}
+
+/* A hung port: serve it again once the host is back, reopen if it broke. */
+static void recheck(struct gd_agent *a, struct gd_conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0 || (p.revents & (POLLNVAL | POLLERR))) {
+		close(c->fd);
+		c->fd = -1;
+		c->serial = 0;
+		c->hung = 0;
+		a->serial_open = 0;
+		gd_serial_open(a);
+		return;
+	}
+	if (p.revents & POLLHUP)
+		schedule(a);
+	else
+		c->hung = 0;
 }
 
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
 {
+	struct gd_conn *c;
+
 	if (!a->serial_retry_at)
 		return -1;
-	if (now_ns >= a->serial_retry_at)
-		gd_serial_open(a);
+	if (now_ns >= a->serial_retry_at) {
+		a->serial_retry_at = 0;
+		c = serial_conn(a);
+		if (c && c->hung)
+			recheck(a, c);
+		else if (!c)
+			gd_serial_open(a);
+	}
 	if (!a->serial_retry_at)
 		return -1;
 	return a->serial_retry_at <= now_ns

@@ -3,8 +3,9 @@
  * (found by its name under /sys/class/virtio-ports) or a tty path. It holds
  * a connection slot for as long as it is open. The host side comes and
  * goes (QEMU's chardev socket has one client at a time): a hang-up drops
- * the partial input and queued output and the port is reopened after
- * GD_SERIAL_RETRY_MS, as it is while the port does not exist yet.
+ * the partial input and queued output, and the port, kept open, is looked
+ * at again every GD_SERIAL_RETRY_MS until a host is there; a port that
+ * does not exist yet is looked for at the same pace.
  */
 #ifndef GD_SERIAL_H
 #define GD_SERIAL_H
@@ -24,9 +25,9 @@ int gd_serial_resolve(const char *sysfs, const char *spec, char *dev,
 		      size_t cap);
 /* Open the configured port now or schedule a retry. */
 void gd_serial_open(struct gd_agent *a);
-/* The host hung up or the stream broke: release and schedule a reopen. */
+/* The host hung up or the stream broke: start clean, wait for a host. */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);
-/* Reopen when due; milliseconds until the next retry (-1 for none). */
+/* Retry when due; milliseconds until the next retry (-1 for none). */
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns);
 
 #endif

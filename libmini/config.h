@@ -54,6 +54,7 @@ struct gd_config {
 	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
 	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
 	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
+	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
 	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
 	char key_file[GD_CFG_PATH_MAX];
 	char allow_cid[GD_CFG_STR_MAX];

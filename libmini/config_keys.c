@@ -1,6 +1,7 @@
 /* The configuration key table: one row per key, shared by all sources. */
 #include "config.h"
 #include "proto.h"
+#include "timesync.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -21,6 +22,8 @@ static const struct gd_cfg_key keys[] = {
 	  "config file to read (default /etc/guestd.conf)" },
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
+	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
@@ -70,5 +73,6 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->log_level, "info", 5);
 	memcpy(c->conf_path, GD_DEFAULT_CONF, sizeof GD_DEFAULT_CONF);
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
+	c->timesync_port = GD_KRUN_DEFAULT_PORT;
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }
