@@ -31,7 +31,7 @@ static const char *const flag_help[][2] = {
 			  "max 1024)" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
 	{ "--json", "print one JSON object per target" },
-	{ "--key-file PATH", "authenticate with the key in PATH (guestctl keygen)" },
+	{ "--key-file KEYFILE", "authenticate with this key (guestctl keygen)" },
 	{ "--help", "show this help" },
 	{ "--version", "print the version" },
 };
