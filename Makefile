@@ -55,6 +55,12 @@ $(KINC)/.stamp:
 	cp /usr/include/bearssl*.h $(KINC)/
 	@touch $@
 
+# bearssl.h only includes bearssl/bearssl.h: stage that directory too.
+$(KINC)/bearssl/.stamp: $(KINC)/.stamp
+	cp -r /usr/include/bearssl $(KINC)/
+	@touch $@
+$(GUESTD_OBJ) $(GUESTCTL_OBJ): | $(KINC)/bearssl/.stamp
+
 $(MUSL_DIR)/%.o: %.c $(KINC)/.stamp
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
@@ -88,7 +94,7 @@ UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC))
 ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all kernel $(UNIT_BIN)
 	@GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl UNIT_DIR=$(UNIT_DIR) \
 		MODE=release bash tests/run.sh
 
@@ -214,3 +220,55 @@ install: all man
 	sed 's|/usr/local/sbin/guestd|$(PREFIX)/sbin/guestd|' dist/guestd.service \
 		> $(DESTDIR)$(UNIT_DIR_SYSTEMD)/guestd.service
 	chmod 0644 $(DESTDIR)$(UNIT_DIR_SYSTEMD)/guestd.service
+
+# Fuzzing (tests/fuzz, docs/auth.md "Fuzzing"). libFuzzer targets are built
+# with clang; the same targets are linked with a plain replay driver (gcc)
+# so make test / make check replay the corpus and every crash-* found.
+FUZZ_TARGETS  := decoder request
+FUZZ_SECONDS  ?= 60
+FUZZ_MAX_LEN  := 10000
+FUZZ_DIR      := $(BUILD)/fuzz
+FUZZ_CFLAGS   := $(COMMON) -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
+                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LINK_SRC := tests/fuzz/sandbox.c $(LIB_SRC) $(filter-out agent/main.c,$(AGENT_SRC))
+FUZZ_DEPS     := $(FUZZ_LINK_SRC) $(wildcard libmini/*.h agent/*.h tests/fuzz/*.h)
+FUZZ_BIN      := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+REPLAY_BIN    := $(patsubst %,$(BUILD)/replay/fuzz_%,$(FUZZ_TARGETS))
+ASAN_REPLAY_BIN := $(patsubst %,$(ASAN_DIR)/replay/fuzz_%,$(FUZZ_TARGETS))
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(FUZZ_DIR)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LINK_SRC) -lbearssl
+
+$(BUILD)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
+	@mkdir -p $(BUILD)/replay
+	$(CC) $(UNIT_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c \
+		$(FUZZ_LINK_SRC) -lbearssl
+
+$(ASAN_DIR)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
+	@mkdir -p $(ASAN_DIR)/replay
+	$(ASAN_CC) $(ASAN_CFLAGS) -Itests/fuzz $(ASAN_LDFLAGS) -o $@ $< \
+		tests/fuzz/replay_main.c $(FUZZ_LINK_SRC) -lbearssl
+
+test: $(REPLAY_BIN)
+check: $(ASAN_REPLAY_BIN)
+
+# Each target runs FUZZ_SECONDS from the committed corpus; new inputs go
+# to build/fuzz/corpus, crashes to tests/fuzz/crashes/<target>/ (replayed
+# by make test from then on). The last line per target counts executions.
+.PHONY: fuzz fuzz-bin
+fuzz-bin: $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-bin
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t tests/fuzz/crashes/$$t; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s (log $(FUZZ_DIR)/$$t.log)"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
+			-artifact_prefix=tests/fuzz/crashes/$$t/ \
+			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+			>$(FUZZ_DIR)/$$t.log 2>&1; rc=$$?; \
+		grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/$$t.log; \
+		if [ $$rc -ne 0 ]; then tail -40 $(FUZZ_DIR)/$$t.log; \
+			echo "fuzz_$$t FOUND A CRASH (exit $$rc)"; exit 1; fi; \
+	done; echo "fuzz: nothing found"

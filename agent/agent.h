@@ -7,11 +7,13 @@
 
 #include <stdint.h>
 
+#include "auth.h"
 #include "config.h"
 #include "decoder.h"
 #include "kv.h"
 #include "log.h"
 #include "pid1.h"
+#include "peer.h"
 #include "proto.h"
 #include "time_svc.h"
 #include "sysinfo.h"
@@ -48,6 +50,9 @@ struct gd_conn {
 	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
 	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
 	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
+	int closing;            /* answer nothing more; close once flushed */
+	struct gd_auth_session auth;
+	uint64_t stalled_since; /* answers pending and none written since (ns) */
 };
 
 struct gd_stats {
@@ -75,6 +80,13 @@ struct gd_agent {
 	int serial_logged, serial_missing_logged;
 	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 	struct gd_kv kv;
+	struct gd_peer_policy peers;
+	int auth_on;            /* key-file set: only HELLO without a session */
+	int key_ok;             /* key loaded (auth_on without it fails closed) */
+	uint8_t key[GD_AUTH_KEY_LEN];
+	int (*fill_random)(void *p, size_t n); /* nonces; NULL: gd_random */
+	uint64_t refusals, refusals_logged_at; /* peer refusal log limiter */
+	unsigned refusals_logged, refusals_unlogged;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

@@ -10,7 +10,9 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "gate.h"
 #include "serial.h"
+#include "serve.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -76,6 +78,8 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
+		if (gd_peer_admit(a, l, fd, &ss))
+			continue;
 		c = free_slot(a);
 		if (!c) {
 			refuse_busy(a, fd);
@@ -113,6 +117,8 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
+	gd_conn_auth_reset(c);
+	c->stalled_since = 0;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
 	if (c->serial) {
 		gd_serial_hangup(a, c);
@@ -129,6 +135,8 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 /* Write what is queued; 0 while the connection is usable, -1 if it broke. */
 static int flush_out(struct gd_conn *c)
 {
+	size_t before = c->out.len;
+
 	while (c->out.len) {
 		ssize_t n;
 
@@ -137,58 +145,44 @@ static int flush_out(struct gd_conn *c)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The deadline runs while the peer reads nothing. */
+			if (c->out.len < before || !c->stalled_since)
+				c->stalled_since = gd_clock_ns(CLOCK_MONOTONIC);
 			return 0;
+		}
 		if (n < 0)
 			return -1;
 		gd_buf_consume(&c->out, (size_t)n);
 		gd_time_tx_sent(c, (size_t)n);
 	}
+	c->stalled_since = 0;
 	return 0;
 }
 
 /*
- * Decode and answer whole frames while there is room for an answer.
- * Returns 1 when it stopped for lack of room (frames may be left).
+ * At most GD_READ_BUDGET bytes per wakeup: a peer that keeps sending must
+ * not keep the loop from the others (poll wakes us again for the rest).
  */
-static int process(struct gd_agent *a, struct gd_conn *c)
-{
-	struct gd_frame f;
-	int full = 0;
-
-	for (;;) {
-		int r;
-
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
-			full = 1;
-			break;
-		}
-		r = gd_dec_next(&c->dec, &f);
-		if (r == GD_DEC_NEED)
-			break;
-		gd_dispatch(a, c, r, &f);
-	}
-	if (!gd_dec_partial(&c->dec))
-		c->partial_since = 0;
-	else if (!c->partial_since)
-		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
-	return full;
-}
-
 static void read_in(struct gd_agent *a, struct gd_conn *c)
 {
+	size_t budget = GD_READ_BUDGET;
+
 	for (;;) {
 		size_t room;
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME)
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME || c->closing ||
+		    budget == 0)
 			return; /* answers pending: let the peer read first */
 		dst = gd_dec_space(&c->dec, &room);
 		if (room == 0) {
-			process(a, c);
+			gd_conn_process(a, c);
 			continue;
 		}
+		if (room > budget)
+			room = budget;
 		n = read(c->fd, dst, room);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -198,9 +192,10 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			c->eof = 1;
 			return;
 		}
+		budget -= (size_t)n;
 		gd_time_rx_stamp(c);
 		gd_dec_commit(&c->dec, (size_t)n);
-		process(a, c);
+		gd_conn_process(a, c);
 		if ((size_t)n < room)
 			return; /* drained: poll(2) says when more comes */
 	}
@@ -214,14 +209,21 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	int full;
 
+	/*
+	 * Serial: a hang-up is handled before reading, so that a host that
+	 * connected again meanwhile keeps the request it already sent.
+	 */
+	if (c->serial && (revents & (POLLHUP | POLLERR)) &&
+	    gd_serial_hung(a, c))
+		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
-	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+	if (c->serial && c->eof) {
 		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}
 	do {
-		full = process(a, c);
+		full = gd_conn_process(a, c);
 		gd_kv_conn_io(a, c);
 		if (flush_out(c)) {
 			gd_conn_close(a, c, "write failed");
@@ -230,6 +232,8 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	} while (full && c->out.len == 0);
 	if (c->eof && !full && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
+	else if (c->closing && c->out.len == 0)
+		gd_conn_close(a, c, "refused after an authentication failure");
 }
 
 short gd_conn_events(const struct gd_conn *c)
@@ -238,43 +242,62 @@ short gd_conn_events(const struct gd_conn *c)
 
 	if (c->fd < 0)
 		return 0;
-	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
+	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
 	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }
 
+/*
+ * When c's deadline falls (0: none): a frame partly received, or answers
+ * the peer does not read, for longer than the whole-frame deadline.
+ */
+static uint64_t due_at(const struct gd_agent *a, const struct gd_conn *c,
+		       const char **why)
+{
+	uint64_t limit = gd_frame_deadline_ns(a), due = 0;
+
+	if (c->fd < 0)
+		return 0;
+	if (c->partial_since) {
+		due = c->partial_since + limit;
+		*why = "frame not completed";
+	}
+	if (c->stalled_since && (!due || c->stalled_since + limit < due)) {
+		due = c->stalled_since + limit;
+		*why = "answers not read";
+	}
+	return due;
+}
+
 void gd_conns_expire(struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = (uint64_t)GD_FRAME_DEADLINE_MS * 1000000u;
-
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		struct gd_conn *c = &a->conns[i];
+		const char *why = NULL;
+		uint64_t due = due_at(a, c, &why);
 
-		if (c->fd >= 0 && c->partial_since &&
-		    now - c->partial_since >= limit) {
-			gd_logf(&a->log, GD_LOG_WARN,
-				"%s: frame not completed within %d ms",
-				c->peer, GD_FRAME_DEADLINE_MS);
-			gd_conn_close(a, c, "frame deadline");
+		if (due && now >= due) {
+			gd_logf(&a->log, GD_LOG_WARN, "%s: %s within %llu ms",
+				c->peer, why, (unsigned long long)
+				(gd_frame_deadline_ns(a) / 1000000u));
+			gd_conn_close(a, c, "deadline");
 		}
 	}
 }
 
 int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now)
 {
-	uint64_t limit = (uint64_t)GD_FRAME_DEADLINE_MS * 1000000u;
 	int best = -1;
 
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
-		const struct gd_conn *c = &a->conns[i];
-		uint64_t due;
+		const char *why;
+		uint64_t due = due_at(a, &a->conns[i], &why);
 		int ms;
 
-		if (c->fd < 0 || !c->partial_since)
+		if (!due)
 			continue;
-		due = c->partial_since + limit;
 		ms = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
 		if (best < 0 || ms < best)
 			best = ms;

@@ -1,6 +1,7 @@
 /* Route decoded frames to services and turn failures into error frames. */
 #include <string.h>
 
+#include "gate.h"
 #include "service.h"
 
 struct op_entry {
@@ -44,7 +45,7 @@ static void error_frame(struct gd_agent *a, struct gd_conn *c, uint16_t op,
 	if (msg && gd_tlv_str(&w, GD_T_MESSAGE, msg))
 		gd_frame_abort(&w);
 	else
-		gd_frame_end(&w);
+		gd_conn_frame_end(c, &w);
 	gd_logf(&a->log, GD_LOG_DEBUG, "%s: %s id %u: %s (%s)", c->peer,
 		gd_op_name(op), id, gd_status_name(status), msg ? msg : "");
 }
@@ -71,14 +72,15 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 	int status;
 
 	a->stats.frames++;
+	status = gd_auth_gate(a, c, f, &r.errmsg);
+	if (status != GD_S_OK) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, (uint16_t)status,
+			    r.errmsg);
+		return;
+	}
 	if (f->hdr.flags & (GD_F_RESPONSE | GD_F_EVENT)) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_BAD_FLAGS,
 			    "the agent takes requests only");
-		return;
-	}
-	if (f->hdr.flags & GD_F_MAC) {
-		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_AUTH_FAILED,
-			    "MAC on a connection without a session");
 		return;
 	}
 	if (gd_kv_op_refused(c, f->hdr.op)) {
@@ -104,7 +106,7 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 	}
 	status = fn(&r);
 	if (status == GD_S_OK) {
-		gd_frame_end(&w);
+		gd_conn_frame_end(c, &w);
 		return;
 	}
 	gd_frame_abort(&w);
@@ -114,6 +116,14 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 void gd_dispatch(struct gd_agent *a, struct gd_conn *c, int dec_result,
 		 const struct gd_frame *f)
 {
+	if (dec_result != GD_DEC_FRAME && gd_auth_stream_damaged(c)) {
+		int hdr = dec_result == GD_DEC_ERROR;
+
+		error_frame(a, c, hdr ? f->hdr.op : 0, hdr ? f->hdr.id : 0,
+			    GD_S_AUTH_FAILED, "not a whole MAC'd frame on an "
+			    "authenticated connection");
+		return;
+	}
 	switch (dec_result) {
 	case GD_DEC_FRAME:
 		request(a, c, f);

@@ -8,19 +8,21 @@
  * re-reads the pools.
  */
 #include "agent.h"
+#include "gate.h"
 
 #define GD_KV_EVENT_RESERVE GD_MAX_FRAME
-#define GD_KV_EVENT_MAX (GD_HDR_LEN + 3 * GD_TLV_HDR_LEN + 2 + GD_KV_KEY_MAX)
+#define GD_KV_EVENT_MAX (GD_HDR_LEN + 3 * GD_TLV_HDR_LEN + 2 + GD_KV_KEY_MAX + \
+			 GD_MAC_LEN)
 
 /* An output buffer must hold the largest event besides the reserve, or
  * overflow notices could never be sent and the connection would spin. */
 _Static_assert(GD_OUT_CAP >= GD_KV_EVENT_RESERVE + GD_KV_EVENT_MAX,
 	       "GD_OUT_CAP too small for KV events");
 
-/* Header + CHANGE u8 + either POOL u8 and KEY, or DROPPED u32. */
+/* Header + CHANGE u8 + either POOL u8 and KEY, or DROPPED u32 (+ MAC). */
 static size_t event_size(size_t klen, int overflow)
 {
-	size_t n = GD_HDR_LEN + GD_TLV_HDR_LEN + 1;
+	size_t n = GD_HDR_LEN + GD_TLV_HDR_LEN + 1 + GD_MAC_LEN;
 
 	if (overflow)
 		return n + GD_TLV_HDR_LEN + 4;
@@ -49,8 +51,7 @@ static int put_event(struct gd_conn *c, int pool, const char *key, size_t klen,
 		gd_frame_abort(&w);
 		return -1;
 	}
-	gd_frame_end(&w);
-	return 0;
+	return gd_conn_frame_end(c, &w); /* sealed on an authenticated session */
 }
 
 void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,

@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "notify.h"
 #include "serial.h"
+#include "gate.h"
 #include "sysinfo.h"
 
 static struct gd_agent agent;
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	gd_conns_init(a);
+	if ((gd_peer_setup(a) | gd_auth_setup(a)) && !a->is_pid1)
+		return 1;
 	if (gd_signals_setup(a)) {
 		gd_logf(&a->log, GD_LOG_ERR, "signal setup: %s", strerror(errno));
 		if (!a->is_pid1)

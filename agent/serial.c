@@ -174,6 +174,13 @@ static void recheck(struct gd_agent *a, struct gd_conn *c)
 		c->hung = 0;
 }
 
+int gd_serial_hung(struct gd_agent *a, struct gd_conn *c)
+{
+	gd_serial_hangup(a, c);
+	recheck(a, c);
+	return c->fd < 0 || c->hung || !c->serial;
+}
+
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
 {
 	struct gd_conn *c;

@@ -4,14 +4,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gate.h"
 #include "service.h"
 #include "sysinfo.h"
 
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
-	(void)a;
 	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV | GD_CAP_TIME |
-	       GD_CAP_EVENTS | GD_CAP_SHUTDOWN;
+	       GD_CAP_EVENTS | GD_CAP_SHUTDOWN | gd_auth_caps(a);
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -34,7 +34,7 @@ int gd_svc_hello(struct gd_req *r)
 	    gd_tlv_str(r->w, GD_T_AGENT_VERSION, GD_AGENT_VERSION) ||
 	    gd_tlv_u32(r->w, GD_T_MAX_PAYLOAD, GD_MAX_PAYLOAD))
 		return GD_S_INTERNAL;
-	return GD_S_OK;
+	return gd_auth_hello(r);
 }
 
 /* The boot id, read on first use rather than on every ping; "" if unknown. */

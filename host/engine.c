@@ -1,6 +1,7 @@
 /* The engine: one poll loop driving up to ctx->parallel targets. */
 #include "engine.h"
 #include "guestctl.h"
+#include "hello_auth.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -83,6 +84,7 @@ static void queue_request(struct gc_run *r)
 		r->next_id = 1;
 	r->w.hdr.id = r->want_id;
 	gd_frame_end(&r->w);
+	gc_auth_seal(r);
 	r->deadline = io_deadline(r);
 	r->stamp_pending = 1;
 }
@@ -118,6 +120,10 @@ static void send_hello(struct gc_run *r)
 	struct gd_frame_writer *w = gc_req_begin(r, GD_OP_HELLO);
 
 	gd_tlv_u16(w, GD_T_PROTO_VERSION, GD_PROTO_VERSION);
+	if (gc_auth_hello(r, w) == GC_AUTH_FAILED) {
+		finish(r);
+		return;
+	}
 	queue_request(r);
 	r->phase = P_HELLO;
 }
@@ -250,6 +256,14 @@ static void on_hello(struct gc_run *r, const struct gd_frame *f)
 		finish(r);
 		return;
 	}
+	switch (gc_auth_on_hello(r, f)) {
+	case GC_AUTH_SENT:
+		queue_request(r);
+		return;
+	case GC_AUTH_FAILED:
+		finish(r);
+		return;
+	}
 	r->error[0] = '\0'; /* forget earlier attempts */
 	if (gd_tlv_find(f->payload, f->hdr.length, GD_T_CAPS, &tv) == 0)
 		gd_tlv_get_u32(&tv, &r->agent_caps);
@@ -299,6 +313,10 @@ static void decode_frames(struct gc_run *r)
 		if (res != GD_DEC_FRAME) {
 			gc_done_fail(r, GC_EXIT_PROTOCOL,
 				     "malformed frame from the agent");
+			finish(r);
+			return;
+		}
+		if (gc_auth_check(r, &f)) {
 			finish(r);
 			return;
 		}

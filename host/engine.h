@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "decoder.h"
 #include "target.h"
 
@@ -66,6 +67,8 @@ struct gc_ctx {
 	int parallel;
 	int json;
 	const struct gc_cmd *cmd;
+	int have_key;                    /* --key-file: authenticate */
+	uint8_t key[GD_AUTH_KEY_LEN];
 };
 
 struct gc_run {
@@ -101,6 +104,7 @@ struct gc_run {
 	uint32_t backoff_ms;             /* next retry delay */
 	uint8_t hs_len;                  /* bytes in hs_buf */
 	uint8_t hs_buf[GC_HANDSHAKE_MAX]; /* hybrid relay's answer so far */
+	struct gd_auth_session auth;     /* host/auth.c */
 };
 
 /* Run ctx->cmd over every target; returns the exit status for main. */

@@ -6,6 +6,7 @@
 
 #include "guestctl.h"
 #include "targets.h"
+#include "hello_auth.h"
 
 static const struct gc_cmd *const commands[] = {
 	&gc_cmd_ping,
@@ -17,6 +18,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_notify_listen,
 	&gc_cmd_kv,
 	&gc_cmd_wait_ready,
+	&gc_cmd_keygen,
 };
 
 static const char *const flag_help[][2] = {
@@ -33,6 +35,7 @@ static const char *const flag_help[][2] = {
 			  "max 1024)" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
 	{ "--json", "print one JSON object per target" },
+	{ "--key-file KEYFILE", "authenticate with this key (guestctl keygen)" },
 	{ "--help", "show this help" },
 	{ "--version", "print the version" },
 };
@@ -155,6 +158,10 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 			v = flag_value(argc, argv, &i, "--timeout");
 			if (!v || parse_timeout(v, &ctx->timeout_ms))
 				return -bad_usage("bad --timeout", v);
+		} else if (is_flag(a, "--key-file")) {
+			v = flag_value(argc, argv, &i, "--key-file");
+			if (!v || gc_auth_load_key(ctx, v))
+				return -bad_usage("unusable --key-file", v);
 		} else {
 			return -bad_usage("unknown flag", a);
 		}

@@ -28,6 +28,8 @@
 #define GD_CFG_ID_MAX 33      /* uid=/gid=: a name (32) or a number */
 #define GD_CFG_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 #define GD_CFG_RESTART_DELAY_MAX_MS 3600000u
+#define GD_FRAME_DEADLINE_MIN_MS 100     /* frame-deadline-ms bounds */
+#define GD_FRAME_DEADLINE_MAX_MS 600000
 
 enum gd_cfg_src {
 	GD_SRC_DEFAULT = 0,
@@ -71,6 +73,11 @@ struct gd_config {
 	char modules[GD_CFG_LIST_MAX];
 	char shutdown_cmd[GD_CFG_EXEC_MAX];
 	char log_to[16];
+	uint32_t frame_deadline_ms;   /* 0: the built-in GD_FRAME_DEADLINE_MS */
+	char key_file[GD_CFG_PATH_MAX];
+	char allow_cid[GD_CFG_STR_MAX];
+	char allow_uid[GD_CFG_STR_MAX];
+	char allow_gid[GD_CFG_STR_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 

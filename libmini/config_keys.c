@@ -67,6 +67,17 @@ static const struct gd_cfg_key keys[] = {
 	  "gids (primary or supplementary) allowed on the local socket" },
 	{ "state-dir", GD_CT_STR, STR(state_dir), 0, 0, 0, "DIR",
 	  "keep the host and guest KV pools in DIR across restarts" },
+	{ "frame-deadline-ms", GD_CT_UINT, STR(frame_deadline_ms),
+	  GD_FRAME_DEADLINE_MIN_MS, GD_FRAME_DEADLINE_MAX_MS, 0, "MS",
+	  "close a connection whose frame is not whole within MS (default 5000)" },
+	{ "key-file", GD_CT_STR, STR(key_file), 0, 0, 0, "KEYFILE",
+	  "require HMAC authentication with the key in PATH (mode 0600)" },
+	{ "allow-cid", GD_CT_LIST, STR(allow_cid), 0, 0, 1, "N",
+	  "vsock CIDs allowed besides the host's (2); N,N or repeated" },
+	{ "allow-uid", GD_CT_LIST, STR(allow_uid), 0, 0, 1, "N",
+	  "unix socket peer uids allowed besides root; N,N or repeated" },
+	{ "allow-gid", GD_CT_LIST, STR(allow_gid), 0, 0, 1, "N",
+	  "unix socket peer gids allowed; N,N or repeated" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)

@@ -22,7 +22,7 @@ fi
 QB_KERNEL=$KDIR/vmlinuz
 QB_LOGDIR=$TOP/build/e2e
 
-printf 'serial=org.guestd.0\n' >"$T/guestd.conf"
+printf 'serial=org.guestd.0\nallow-cid=1\n' >"$T/guestd.conf"
 IMG=$T/pid1.cpio.gz
 "$TOP/initramfs/mkinitramfs.sh" --init "$GUESTD" --guestctl "$GUESTCTL" \
 	--conf "$T/guestd.conf" --kernel-dir "$KDIR" --modules "$MODULES" \

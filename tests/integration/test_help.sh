@@ -23,6 +23,10 @@ for f in "${hflags[@]}"; do
 done
 check_eq "every guestd --help flag is a config key (or --help/--version)" "" "$extra"
 
+# A key file must exist and be usable to be accepted at all.
+KEY=$T/sample.key
+"$GUESTCTL" keygen "$KEY" >/dev/null
+
 # sample_value FLAG_LINE: "(default X)" from the help text, else by metavar.
 sample_value() {
 	local line=$1 meta
@@ -35,6 +39,7 @@ sample_value() {
 	ACTION) echo poweroff ;;
 	WHERE) echo stderr ;;
 	CMDLINE) echo "sleep 5" ;;
+	KEYFILE) echo "$KEY" ;;
 	*) echo x ;;
 	esac
 }
@@ -105,6 +110,7 @@ for f in "${cflags[@]}"; do
 	"CID[:PORT]") v=4294967295 ;;
 	"VMID[:PORT]") v=HV_GUID_LOOPBACK ;;
 	FILE) v=$T/targets ;;
+	KEYFILE) v=$KEY ;;
 	N) v=2 ;;
 	MS) v=100 ;;
 	[a-z]*|"") v="" ;;

@@ -1,0 +1,43 @@
+/* Decode-and-answer for one connection, and the whole-frame deadline. */
+#include <time.h>
+
+#include "serve.h"
+#include "sysinfo.h"
+
+/*
+ * The deadline clock restarts whenever a whole frame (or a whole refused
+ * header) came through, so a peer streaming pipelined frames is never cut
+ * off; bytes that never make a frame, garbage included, do not restart it.
+ */
+int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
+{
+	struct gd_frame f;
+	int framed = 0, full = 0;
+
+	while (!c->closing) {
+		int r;
+
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+			full = 1;
+			break;
+		}
+		r = gd_dec_next(&c->dec, &f);
+		if (r == GD_DEC_NEED)
+			break;
+		framed |= r != GD_DEC_GARBAGE;
+		gd_dispatch(a, c, r, &f);
+	}
+	if (!gd_dec_partial(&c->dec))
+		c->partial_since = 0;
+	else if (!c->partial_since || framed)
+		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	return full;
+}
+
+uint64_t gd_frame_deadline_ns(const struct gd_agent *a)
+{
+	uint32_t ms = a->cfg.frame_deadline_ms ? a->cfg.frame_deadline_ms
+					       : GD_FRAME_DEADLINE_MS;
+
+	return (uint64_t)ms * 1000000u;
+}

@@ -1,0 +1,113 @@
+"""Write the fuzz seeds (tests/fuzz/corpus/<target>/seed-*) from frames
+built with tests/gdproto.py and tests/gdauth.py. Deterministic: rerunning
+rewrites the same files. Usage: python3 tests/fuzz/gen_corpus.py"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from gdproto import F_EVENT, F_MAC, F_RESPONSE, MAX_PAYLOAD, OP, frame, tlv  # noqa: E402
+from gdauth import (T_AUTH_NONCE, T_AUTH_PROOF, client_proof, hello_nonce,  # noqa: E402
+                    hello_proof, sealed, session_key)
+
+KEY = bytes(range(32))              # the request fuzzer's key
+CN = bytes(range(0x20, 0x40))
+SN = bytes(range(0x40, 0x60))       # the request fuzzer's agent nonce
+KS = session_key(KEY, CN, SN)
+V1 = tlv(2, struct.pack("<H", 1))
+
+frames = {
+    "ping": frame(OP["ping"]),
+    "info": frame(OP["info"], id=2),
+    "hello": frame(OP["hello"], V1),
+    "hello-old": frame(OP["hello"], tlv(2, struct.pack("<H", 0))),
+    "hello-short-version": frame(OP["hello"], tlv(2, b"\x01")),
+    "unknown-op": frame(999, id=3),
+    "kv-get": frame(OP["kv_get"], tlv(60, b"\0") + tlv(61, "key")),
+    "time-get": frame(OP["time_get"]),
+    "bad-tlv": frame(OP["hello"], b"\x02\x00\x09\x00ab"),
+    "bad-version": frame(OP["ping"], version=2),
+    "bad-flags": frame(OP["ping"], flags=0x80),
+    "response-flag": frame(OP["ping"], flags=F_RESPONSE),
+    "event-flag": frame(OP["ping"], flags=F_EVENT),
+    "max-payload": frame(OP["ping"], tlv(1000, b"x" * (MAX_PAYLOAD - 4))),
+    "too-big": frame(OP["ping"], b"y" * (MAX_PAYLOAD + 1)),
+    "length-lies": frame(OP["ping"], b"", length=40),
+    "mac-no-session": frame(OP["ping"], b"\0" * 32, flags=F_MAC)[:16] + b"\0" * 32,
+    "garbage-then-ping": b"\x00garbage\xffGD\x01" + frame(OP["ping"], id=7),
+    "pipelined": b"".join(frame(OP["ping"], id=i) for i in range(1, 21)),
+    "truncated": frame(OP["info"])[:9],
+    "bad-crc": frame(OP["ping"])[:14] + b"\0\0",
+    "hello-nonce": hello_nonce(CN),
+    "hello-nonce-short": frame(OP["hello"], tlv(T_AUTH_NONCE, CN[:31])),
+    "hello-proof-alone": hello_proof(b"\0" * 32),
+    "hello-both": frame(OP["hello"], tlv(T_AUTH_NONCE, CN) + tlv(T_AUTH_PROOF, CN)),
+}
+
+# KV (docs/kv.md): pools 0 host, 1 guest, 2 auto; TLVs 60 pool, 61 key,
+# 62 value, 63 cursor, 69 watch on, 70 keys only.
+def pool(p):
+    return tlv(60, bytes([p]))
+
+
+kv = {
+    "kv-set-get-del": frame(OP["kv_set"], pool(0) + tlv(61, "a/b") + tlv(62, b"v" * 10), id=1) +
+    frame(OP["kv_get"], pool(0) + tlv(61, "a/b"), id=2) +
+    frame(OP["kv_del"], pool(0) + tlv(61, "a/b"), id=3),
+    "kv-watch-set": frame(OP["kv_watch"], pool(0) + tlv(69, b"\1"), id=1) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "w") + tlv(62, b"x"), id=2),
+    "kv-list": frame(OP["kv_set"], pool(0) + tlv(61, "k1") + tlv(62, b"1"), id=1) +
+    frame(OP["kv_list"], pool(0) + tlv(70, b"\1"), id=2) +
+    frame(OP["kv_list"], pool(2) + tlv(63, b"\0\0\0\0"), id=3),
+    "kv-limits": frame(OP["kv_set"], pool(0) + tlv(61, "k" * 512) + tlv(62, b"v" * 2048), id=1) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "k" * 513) + tlv(62, b"v"), id=2) +
+    frame(OP["kv_set"], pool(0) + tlv(61, "k") + tlv(62, b"v" * 2049), id=3),
+    "kv-bad-key": frame(OP["kv_set"], pool(0) + tlv(61, b"\xff\x00") + tlv(62, b"v"), id=1),
+    "kv-guest-pool": frame(OP["kv_set"], pool(1) + tlv(61, "g") + tlv(62, b"v"), id=1),
+}
+
+# A whole authenticated conversation, and the ways it can be broken.
+auth_ok = (hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) +
+           sealed(KS, 0, OP["ping"], id=3) + sealed(KS, 1, OP["info"], id=4))
+req0 = sealed(KS, 0, OP["ping"], id=3)
+flipped = bytearray(req0)
+flipped[20] ^= 1
+sessions = {
+    "auth-ok": auth_ok,
+    "auth-wrong-key": hello_nonce(CN) + hello_proof(client_proof(b"\1" * 32, CN, SN)),
+    "auth-unauthenticated": frame(OP["ping"]) + frame(OP["info"]),
+    "auth-replay": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) + req0 + req0,
+    "auth-flipped": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) + bytes(flipped),
+    "auth-reordered": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) +
+    sealed(KS, 1, OP["info"], id=4) + req0,
+    "auth-plain-after": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) +
+    frame(OP["ping"]),
+    "auth-garbage-after": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) +
+    b"xxxx" + req0,
+    "auth-rehello": hello_nonce(CN) + hello_proof(client_proof(KEY, CN, SN)) +
+    sealed(KS, 0, OP["hello"], tlv(T_AUTH_NONCE, CN), id=5),
+}
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+for name, data in frames.items():
+    write("decoder", name, data)
+    write("request", name, b"\0\0" + data)        # no key, all at once
+    write("request", name + "-bytewise", b"\0\1" + data)
+    write("request", name + "-keyed", b"\1\7" + data)
+for name, data in kv.items():
+    write("request", name, b"\0\0" + data)        # the host
+    write("request", name + "-guest", b"\2\0" + data)  # a guest process
+    write("request", name + "-keyed", b"\3\5" + data)  # guest, key set
+for name, data in sessions.items():
+    write("decoder", name, data)
+    write("request", name, b"\1\0" + data)
+    write("request", name + "-split", b"\1\x0d" + data)
+    write("request", name + "-nokey", b"\0\0" + data)
