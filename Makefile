@@ -149,8 +149,8 @@ demo: all kernel
 # docs/hyper-v.md), cross-built with mingw-w64 and linked statically. Every
 # host/ file and all of libmini (as an archive: only what guestctl uses is
 # linked) but the Linux-only files listed here; a new Linux-only file goes
-# in HOST_LINUX or LIB_LINUX. clock_win.c stands in for sysinfo.c's
-# gd_clock_ns.
+# in HOST_LINUX or LIB_LINUX. *_win.c stand in: clock_win.c for sysinfo.c's
+# gd_clock_ns, hmac_sha256_win.c (CNG) for BearSSL, keyfile_win.c (ACLs).
 WIN_DIR      := $(BUILD)/win
 WIN_CC       := x86_64-w64-mingw32-gcc
 WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
@@ -158,7 +158,9 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
                 -ffunction-sections -fdata-sections
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
-LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl kvfile kvstore netaddr sysinfo)
+LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_sha256 keyfile kvfile \
+                  kvstore netaddr sysinfo)
+WIN_LIBS     := -lws2_32 -lbcrypt -ladvapi32
 WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
 WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))
 
@@ -171,7 +173,7 @@ $(WIN_DIR)/libmini.a: $(WIN_LIB_OBJ)
 	x86_64-w64-mingw32-ar rcs $@ $^
 
 $(BUILD)/guestctl.exe: $(WIN_HOST_OBJ) $(WIN_DIR)/libmini.a
-	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 
 # Its Windows layer against Wine's Winsock (tests/integration/test_windows.sh).
 WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
@@ -179,7 +181,7 @@ WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
 
 $(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC)) \
 		$(WIN_DIR)/libmini.a
-	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 
 .PHONY: windows windows-tests
 windows: deps

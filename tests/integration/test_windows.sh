@@ -25,9 +25,10 @@ dlls=$(x86_64-w64-mingw32-objdump -p "$EXE" | sed -n 's/^[[:space:]]*DLL Name: /
 check_match "imports some DLLs" "dll" "$dlls"
 extra=""
 for d in $dlls; do
-	case $d in kernel32.dll|msvcrt.dll|ws2_32.dll) ;; *) extra+=" $d" ;; esac
+	case $d in kernel32.dll|msvcrt.dll|ws2_32.dll|bcrypt.dll|advapi32.dll) ;;
+	*) extra+=" $d" ;; esac
 done
-check_eq "only system DLLs (KERNEL32, msvcrt, WS2_32): [$dlls]" "" "$extra"
+check_eq "only Windows' own DLLs: [$dlls]" "" "$extra"
 
 # ---- under Wine ----
 WINE=$(command -v wine64 || echo /usr/lib/wine/wine64)
@@ -113,8 +114,27 @@ check_eq "wait-ready --timeout 300 under Wine: exit 4" 4 $rc
 check_match "  retried with backoff (10, 20, 40... ms)" \
 	"not ready after 300 ms \(([3-9]|[1-9][0-9]+) attempts; last: connect:" "$err"
 
-# The Winsock layer itself.
-wine "$TOP/build/win/test_compat.exe"
+# Authentication: keygen, then --key-file passes the ACL check (the run
+# then fails at socket(), exit 3); one Everyone may read is refused (Wine
+# shows a unix file's "other" bits as an Everyone entry of its DACL).
+winpath() { local p=${1//\//\\}; echo "Z:$p"; }
+wine "$EXE" keygen "$(winpath "$T/k")"
+check_eq "keygen: exit 0" 0 $rc
+check_match "  64 hex digits and a newline" "^[0-9a-f]{64}$" "$(cat "$T/k")"
+wine "$EXE" keygen "$(winpath "$T/k")"
+check_eq "keygen never overwrites: exit 2" 2 $rc
+wine "$EXE" --key-file "$(winpath "$T/k")" --hyperv HV_GUID_PARENT ping
+check_eq "--key-file with keygen's key is accepted (then exit 3 at socket())" 3 $rc
+cp "$T/k" "$T/k644"; chmod 644 "$T/k644"
+wine "$EXE" --key-file "$(winpath "$T/k644")" --hyperv HV_GUID_PARENT ping
+check_eq "--key-file Everyone may read: exit 2" 2 $rc
+check_has "  says why" "Everyone may read it" "$err"
+
+# The Winsock, CNG and key-file layer itself.
+mkdir "$T/keys"
+cp "$T/k644" "$T/keys/open644"; chmod 644 "$T/keys/open644"
+echo nonsense >"$T/keys/junk600"; chmod 600 "$T/keys/junk600"
+wine "$TOP/build/win/test_compat.exe" "$(winpath "$T/keys")"
 check_eq "test_compat.exe: exit 0" 0 $rc
 n=0
 while IFS= read -r line; do

@@ -18,8 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "compat.h"
 #include "fdlimit.h"
+#include "hmac_sha256.h"
+#include "keyfile.h"
 #include "sysinfo.h"
 #include "target.h"
 
@@ -258,7 +261,87 @@ static void test_transports(void)
 	      !gc_target_unavailable(&t), "unix: available", "");
 }
 
-int main(void)
+/* hex[2n] into out[n] */
+static void unhex(const char *hex, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* CNG's HMAC-SHA256 against docs/auth.md's vectors (BearSSL, Python). */
+static void test_hmac(void)
+{
+	uint8_t k[32], cn[32], sn[32], got[32], want[32], ks[32], frame[16];
+	uint8_t one[32], three[32];
+
+	for (int i = 0; i < 32; i++) {
+		k[i] = (uint8_t)i;
+		cn[i] = (uint8_t)(0x20 + i);
+		sn[i] = (uint8_t)(0x40 + i);
+	}
+	gd_auth_client_proof(k, cn, sn, got);
+	unhex("860bb23988f1d55f09fa371e6d14e8de98cb158d398de741a43276850a57d099",
+	      want, 32);
+	check(memcmp(got, want, 32) == 0, "auth: client proof vector", "");
+	gd_auth_session_key(k, cn, sn, ks);
+	unhex("fc3fa9e8cec4fb59e385637f4816feea756ee82dc84dc7dd1bae416beca0fe24",
+	      want, 32);
+	check(memcmp(ks, want, 32) == 0, "auth: session key vector", "");
+	unhex("4744010402000000010000000000b664", frame, 16);
+	gd_auth_frame_mac(ks, GD_AUTH_TO_AGENT, 0, frame, 16, got);
+	unhex("b2d903b1fc6e72ba3d75bd75690867502d88a67c615ba3dd5d9733cb31bbbf1e",
+	      want, 32);
+	check(memcmp(got, want, 32) == 0, "auth: PING frame MAC vector", "");
+	gd_hmac_sha256_3(k, "abc", 3, "", 0, "", 0, one);
+	gd_hmac_sha256_3(k, "a", 1, "", 0, "bc", 2, three);
+	check(memcmp(one, three, 32) == 0, "hmac: empty parts add nothing", "");
+}
+
+static void test_random(void)
+{
+	uint8_t a[32], b[32], zero[32] = { 0 };
+
+	check(gd_random(a, sizeof a) == 0 && gd_random(b, sizeof b) == 0 &&
+	      memcmp(a, b, 32) != 0 && memcmp(a, zero, 32) != 0,
+	      "gd_random: two draws of 32 bytes differ", "");
+}
+
+/* dir: a Windows path to an empty directory the caller made, with
+ * "open644" (a valid key, mode 0644) and "junk600" (not a key) in it. */
+static void test_key_files(const char *dir)
+{
+	uint8_t key[32], back[32];
+	char path[300], err[300];
+
+	snprintf(path, sizeof path, "%s\\new.key", dir);
+	gd_random(key, sizeof key);
+	check(gd_key_file_create(path, key, err, sizeof err) == 0,
+	      "keyfile: create", "%s", err);
+	check(gd_key_file_load(path, back, err, sizeof err) == 0 &&
+	      memcmp(key, back, 32) == 0, "keyfile: load what create wrote",
+	      "%s", err);
+	check(gd_key_file_create(path, key, err, sizeof err) == -1 &&
+	      strstr(err, "already exists (not overwritten)"),
+	      "keyfile: create never overwrites", "%s", err);
+	snprintf(path, sizeof path, "%s\\open644", dir);
+	check(gd_key_file_load(path, back, err, sizeof err) == -1 &&
+	      strstr(err, "Everyone may read it"),
+	      "keyfile: one Everyone may read is refused", "%s", err);
+	snprintf(path, sizeof path, "%s\\junk600", dir);
+	check(gd_key_file_load(path, back, err, sizeof err) == -1 &&
+	      strstr(err, "not 32 raw bytes or 64 hex digits"),
+	      "keyfile: not a key is refused", "%s", err);
+	snprintf(path, sizeof path, "%s\\missing", dir);
+	check(gd_key_file_load(path, back, err, sizeof err) == -1 &&
+	      strstr(err, "cannot open it (Windows error 2)"),
+	      "keyfile: a missing file is refused", "%s", err);
+}
+
+int main(int argc, char **argv)
 {
 	WSADATA wsa;
 
@@ -271,6 +354,10 @@ int main(void)
 	test_clocks();
 	test_hyperv_addr();
 	test_transports();
+	test_hmac();
+	test_random();
+	if (argc > 1)
+		test_key_files(argv[1]);
 	printf("# %d failed\n", failures);
 	return failures != 0;
 }
