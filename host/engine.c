@@ -4,15 +4,13 @@
 #include "hello_auth.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "compat.h"
 #include "fdlimit.h"
 #include "hybrid.h"
 #include "sysinfo.h"
@@ -94,7 +92,7 @@ static void queue_request(struct gc_run *r)
 static void finish(struct gc_run *r)
 {
 	if (r->fd >= 0)
-		close(r->fd);
+		gc_sock_close(r->fd);
 	r->fd = -1;
 	r->phase = P_DONE;
 }
@@ -161,7 +159,7 @@ static void attempt_failed(struct gc_run *r, int exit_code, int transient)
 	uint64_t now = mono(), at;
 
 	if (r->fd >= 0)
-		close(r->fd);
+		gc_sock_close(r->fd);
 	r->fd = -1;
 	if (!transient && !r->ctx->cmd->retry_until_ready) {
 		r->exit_code = exit_code;
@@ -196,7 +194,7 @@ static void attempt(struct gc_run *r)
 		return;
 	}
 	err = errno;
-	snprintf(r->error, sizeof r->error, "connect: %s%s", strerror(err),
+	snprintf(r->error, sizeof r->error, "connect: %s%s", gc_strerror(err),
 		 err == EAGAIN ? " (the agent's listen backlog is full)" : "");
 	attempt_failed(r, GC_EXIT_CONNECT, retryable_errno(err));
 }
@@ -204,6 +202,8 @@ static void attempt(struct gc_run *r)
 static void start(struct gc_run *r, const struct gc_ctx *ctx,
 		  const struct gc_target *t)
 {
+	const char *unavailable = gc_target_unavailable(t);
+
 	memset(r, 0, offsetof(struct gc_run, result));
 	r->ctx = ctx;
 	r->target = t;
@@ -215,17 +215,21 @@ static void start(struct gc_run *r, const struct gc_ctx *ctx,
 	r->attempts = 0;
 	r->backoff_ms = GC_RETRY_FIRST_MS;
 	gd_buf_init(&r->out, r->outbuf, sizeof r->outbuf);
+	if (unavailable) { /* not on this platform: no use retrying */
+		gc_done_fail(r, GC_EXIT_CONNECT, "%s", unavailable);
+		finish(r);
+		return;
+	}
 	attempt(r);
 }
 
 static void connected(struct gc_run *r)
 {
-	int err = 0;
-	socklen_t len = sizeof err;
+	int err = gc_sock_error(r->fd);
 
-	if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+	if (err) {
 		snprintf(r->error, sizeof r->error, "connect: %s",
-			 strerror(err ? err : errno));
+			 gc_strerror(err));
 		attempt_failed(r, GC_EXIT_CONNECT, retryable_errno(err));
 		return;
 	}
@@ -324,14 +328,14 @@ static void read_frames(struct gc_run *r)
 {
 	size_t room;
 	uint8_t *dst = gd_dec_space(&r->dec, &room);
-	ssize_t n = read(r->fd, dst, room);
+	ssize_t n = gc_sock_recv(r->fd, dst, room);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		gc_done_fail(r, GC_EXIT_PROTOCOL, "%s",
 			     n == 0 ? "the agent closed the connection"
-				    : strerror(errno));
+				    : gc_strerror(errno));
 		stream_failed(r, GC_EXIT_PROTOCOL);
 		return;
 	}
@@ -363,11 +367,12 @@ static void write_out(struct gc_run *r)
 		r->sent_real = gd_clock_ns(CLOCK_REALTIME);
 		r->stamp_pending = 0;
 	}
-	n = send(r->fd, r->out.data, r->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	n = gc_sock_send(r->fd, r->out.data, r->out.len);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < 0) {
-		gc_done_fail(r, GC_EXIT_PROTOCOL, "send: %s", strerror(errno));
+		gc_done_fail(r, GC_EXIT_PROTOCOL, "send: %s",
+			     gc_strerror(errno));
 		stream_failed(r, GC_EXIT_PROTOCOL);
 		return;
 	}
@@ -446,7 +451,7 @@ struct engine {
 	struct gc_ctx *ctx;
 	struct gc_run *slots;
 	size_t *active, *free_slots;
-	struct pollfd *pfd;
+	gc_pollfd *pfd;
 	size_t nslots, nactive, nfree, next, ok, failed;
 	int last_exit;
 };
@@ -507,13 +512,13 @@ static void poll_once(struct engine *e)
 		e->pfd[k].events = live(r) ? wanted(r) : 0;
 		e->pfd[k].revents = 0;
 	}
-	if (poll(e->pfd, (nfds_t)e->nactive, poll_timeout(e, mono())) < 0 &&
+	if (gc_poll(e->pfd, e->nactive, poll_timeout(e, mono())) < 0 &&
 	    errno != EINTR) {
 		int err = errno;
 
 		for (k = 0; k < e->nactive; k++) {
 			gc_done_fail(&e->slots[e->active[k]], GC_EXIT_CONNECT,
-				     "poll: %s", strerror(err));
+				     "poll: %s", gc_strerror(err));
 			finish(&e->slots[e->active[k]]);
 		}
 	}

@@ -25,13 +25,16 @@
  * present, <hvsocket.h>; the latter pulls in <initguid.h>, so the HV_GUID_*
  * constants become selectany definitions in the including file. Include
  * it before <windows.h>. libmini/hvguid.h provides the GUID values and
- * byte layout; this header only describes the socket address.
+ * byte layout; this header describes the socket address and fills it.
  */
 #ifndef GD_HVSOCK_WIN_H
 #define GD_HVSOCK_WIN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "hvguid.h"
 
 /* Address family and protocol numbers, the same on every platform. */
 #define GD_AF_HYPERV 34       /* [SDK] ws2def.h AF_HYPERV */
@@ -65,6 +68,23 @@ GD_HV_ASSERT(gd_sockaddr_hv_vm_id_at_4,
 	offsetof(struct gd_sockaddr_hv, vm_id) == 4);
 GD_HV_ASSERT(gd_sockaddr_hv_service_id_at_20,
 	offsetof(struct gd_sockaddr_hv, service_id) == 20);
+
+/*
+ * Fill *sa to reach the AF_VSOCK listener on `port` in VM `vm`: family
+ * GD_AF_HYPERV, Reserved 0, VmId = vm, ServiceId = the port's service
+ * GUID (gd_guid_from_vsock_port), both in the Windows GUID layout.
+ */
+static inline void gd_sockaddr_hv_fill(struct gd_sockaddr_hv *sa,
+	const struct gd_guid *vm, uint32_t port)
+{
+	struct gd_guid service;
+
+	memset(sa, 0, sizeof *sa);
+	sa->family = GD_AF_HYPERV;
+	gd_guid_to_bytes(vm, sa->vm_id);
+	gd_guid_from_vsock_port(port, &service);
+	gd_guid_to_bytes(&service, sa->service_id);
+}
 
 #ifdef _WIN32
 

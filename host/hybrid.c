@@ -5,7 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "compat.h"
 
 void gc_hybrid_begin(struct gc_run *r)
 {
@@ -86,8 +87,8 @@ static void keep_rest(struct gc_run *r, size_t line_len)
 int gc_hybrid_read(struct gc_run *r, int *code)
 {
 	size_t line_len = 0;
-	ssize_t n = read(r->fd, r->hs_buf + r->hs_len,
-			 sizeof r->hs_buf - r->hs_len);
+	ssize_t n = gc_sock_recv(r->fd, r->hs_buf + r->hs_len,
+				 sizeof r->hs_buf - r->hs_len);
 	int res;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -95,7 +96,7 @@ int gc_hybrid_read(struct gc_run *r, int *code)
 	if (n < 0) {
 		*code = GC_EXIT_CONNECT;
 		snprintf(r->error, sizeof r->error, "hybrid relay: %s",
-			 strerror(errno));
+			 gc_strerror(errno));
 		return GC_HY_FAIL;
 	}
 	if (n == 0 && r->hs_len == 0) {

@@ -26,8 +26,11 @@ static const char *const flag_help[][2] = {
 	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761); repeatable" },
 	{ "--hybrid PATH[:PORT]", "Firecracker/Cloud Hypervisor vsock socket: "
 				  "CONNECT PORT (2761) first; repeatable" },
+	{ "--hyperv VMID[:PORT]", "Hyper-V VM id (GUID or HV_GUID_* name) and "
+				  "vsock port (2761); Windows only; repeatable" },
 	{ "--targets FILE", "targets one a line: unix:PATH, vsock:CID[:PORT], "
-			    "hybrid:PATH[:PORT] (- for stdin)" },
+			    "hybrid:PATH[:PORT], hyperv:VMID[:PORT] "
+			    "(- for stdin)" },
 	{ "--parallel N", "talk to at most N targets at once (default 64, "
 			  "max 1024)" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
@@ -134,6 +137,10 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 			v = flag_value(argc, argv, &i, "--hybrid");
 			if (!v || gc_target_hybrid(&t, v) || add_target(ctx, &t))
 				return -bad_usage("bad --hybrid PATH[:PORT]", v);
+		} else if (is_flag(a, "--hyperv")) {
+			v = flag_value(argc, argv, &i, "--hyperv");
+			if (!v || gc_target_hyperv(&t, v) || add_target(ctx, &t))
+				return -bad_usage("bad --hyperv VMID[:PORT]", v);
 		} else if (is_flag(a, "--targets")) {
 			int rc;
 
@@ -186,8 +193,9 @@ static int run(struct gc_ctx *ctx, int argc, char **argv)
 			return r;
 		if (!ctx->ntargets)
 			return bad_usage("no target: give --unix PATH, --vsock "
-					 "CID[:PORT], --hybrid PATH[:PORT] or "
-					 "--targets FILE", NULL);
+					 "CID[:PORT], --hybrid PATH[:PORT], "
+					 "--hyperv VMID[:PORT] or --targets "
+					 "FILE", NULL);
 		return gc_engine_run(ctx);
 	}
 	return bad_usage("unknown command", argv[i]);

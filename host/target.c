@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <linux/vm_sockets.h>
 
 int gc_target_unix(struct gc_target *t, const char *path)
 {
@@ -55,38 +50,6 @@ int gc_target_vsock(struct gc_target *t, const char *spec)
 	return 0;
 }
 
-int gc_target_connect(const struct gc_target *t)
-{
-	struct sockaddr_un su = { .sun_family = AF_UNIX };
-	struct sockaddr_vm sv = { .svm_family = AF_VSOCK };
-	struct sockaddr *sa;
-	socklen_t sl;
-	int fd;
-
-	if (t->kind != GC_T_VSOCK) { /* unix, and hybrid's relay socket */
-		memcpy(su.sun_path, t->path, strlen(t->path) + 1);
-		sa = (struct sockaddr *)&su;
-		sl = sizeof su;
-	} else {
-		sv.svm_cid = t->cid;
-		sv.svm_port = t->port;
-		sa = (struct sockaddr *)&sv;
-		sl = sizeof sv;
-	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, sa, sl) == 0 || errno == EINPROGRESS)
-		return fd;
-	{
-		int err = errno;
-
-		close(fd);
-		errno = err;
-	}
-	return -1;
-}
-
 /* Digits only, in decimal (a hybrid relay reads the port as decimal). */
 static int parse_dec_u32(const char *s, uint32_t *out)
 {
@@ -125,6 +88,19 @@ int gc_target_hybrid(struct gc_target *t, const char *spec)
 	return 0;
 }
 
+int gc_target_hyperv(struct gc_target *t, const char *spec)
+{
+	char vm[GD_GUID_STR_SIZE];
+
+	memset(t, 0, sizeof *t);
+	t->kind = GC_T_HYPERV;
+	if (gd_hv_target_parse(spec, GD_DEFAULT_VSOCK_PORT, &t->hv_vm, &t->port))
+		return -1;
+	gd_guid_format(&t->hv_vm, vm);
+	snprintf(t->desc, sizeof t->desc, "hyperv:%s:%u", vm, t->port);
+	return 0;
+}
+
 int gc_target_parse(struct gc_target *t, const char *text)
 {
 	if (strncmp(text, "unix:", 5) == 0)
@@ -133,5 +109,7 @@ int gc_target_parse(struct gc_target *t, const char *text)
 		return gc_target_vsock(t, text + 6);
 	if (strncmp(text, "hybrid:", 7) == 0)
 		return gc_target_hybrid(t, text + 7);
+	if (strncmp(text, "hyperv:", 7) == 0)
+		return gc_target_hyperv(t, text + 7);
 	return -1;
 }

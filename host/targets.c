@@ -64,8 +64,8 @@ static int load_lines(struct gc_ctx *ctx, FILE *f, const char *path)
 			continue;
 		if (gc_target_parse(&t, text)) {
 			fprintf(stderr, "guestctl: %s:%lu: bad target '%s' (want "
-				"unix:PATH, vsock:CID[:PORT] or hybrid:PATH[:PORT])\n",
-				path, no, text);
+				"unix:PATH, vsock:CID[:PORT], hybrid:PATH[:PORT] "
+				"or hyperv:VMID[:PORT])\n", path, no, text);
 			return GC_EXIT_USAGE;
 		}
 		if (gc_targets_add(ctx, &t)) {

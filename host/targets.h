@@ -4,7 +4,7 @@
  *
  * A targets file holds one target a line in the forms the flags take,
  * with their kind in front: unix:PATH, vsock:CID[:PORT],
- * hybrid:PATH[:PORT]. Spaces around a line are ignored, and so are blank
+ * hybrid:PATH[:PORT], hyperv:VMID[:PORT]. Spaces around a line are ignored, and so are blank
  * lines and lines starting with '#'. Lines are at most GC_TARGET_LINE_MAX
  * bytes. "-" reads standard input.
  */

@@ -6,6 +6,7 @@
 #include "guestctl.h"
 #include "json_out.h"
 #include "proto_time.h"
+#include "sysinfo.h"
 
 #define GC_TIME_JSON_MAX 2048
 
@@ -193,12 +194,9 @@ void gc_time_report_sync(struct gc_run *r)
 		json(r, "sync");
 	} else {
 		char now[48], a[48], b[48], c[48];
-		struct timespec ts;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
 		printf("%s %s sync %u (%s): offset %s, %s %s, residual %s\n",
-		       utc(now, sizeof now, (uint64_t)ts.tv_sec * 1000000000u +
-				    (uint64_t)ts.tv_nsec),
+		       utc(now, sizeof now, gd_clock_ns(CLOCK_REALTIME)),
 		       r->target->desc, s->syncs, s->reason,
 		       ms(a, sizeof a, s->before.result.offset),
 		       gc_time_action_name(s->action),

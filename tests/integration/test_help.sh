@@ -108,6 +108,7 @@ for f in "${cflags[@]}"; do
 	case $meta in
 	PATH|"PATH[:PORT]") v=$T/none.sock ;;
 	"CID[:PORT]") v=4294967295 ;;
+	"VMID[:PORT]") v=HV_GUID_LOOPBACK ;;
 	FILE) v=$T/targets ;;
 	KEYFILE) v=$KEY ;;
 	N) v=2 ;;

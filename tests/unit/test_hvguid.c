@@ -442,6 +442,63 @@ test_sockaddr_hv_layout(void **state)
 	}
 }
 
+/* The 36 bytes --hyperv connects with: gd_hv_target_parse, then fill. */
+static void
+assert_target_sockaddr(const char *spec, const uint8_t want[36])
+{
+	struct gd_sockaddr_hv sa;
+	struct gd_guid vm;
+	uint32_t port;
+	uint8_t raw[36];
+	const uint16_t one = 1;
+
+	assert_int_equal(gd_hv_target_parse(spec, 2761, &vm, &port), 0);
+	memset(&sa, 0xee, sizeof sa);
+	gd_sockaddr_hv_fill(&sa, &vm, port);
+	assert_int_equal(sa.family, GD_AF_HYPERV);
+	assert_int_equal(sa.reserved, 0);
+	memcpy(raw, &sa, sizeof raw);
+	/* The family bytes depend on host order; Windows is LE. */
+	if (*(const uint8_t *)&one == 1)
+		assert_memory_equal(raw, want, 36);
+	else
+		assert_memory_equal(raw + 4, want + 4, 32);
+}
+
+static void
+test_target_sockaddr(void **state)
+{
+	static const uint8_t parent_default_port[36] = {
+		0x22, 0x00, 0x00, 0x00,
+		0xda, 0x7c, 0x2e, 0xa4, 0x3f, 0xd0, 0x0c, 0x48,
+		0x9c, 0xc2, 0xa4, 0xde, 0x20, 0xab, 0xb8, 0x78,
+		0xc9, 0x0a, 0x00, 0x00, 0xcb, 0xfa, 0xe6, 0x11,
+		0xbd, 0x58, 0x64, 0x00, 0x6a, 0x79, 0x86, 0xd3
+	};
+	static const uint8_t zero_max_port[36] = {
+		0x22, 0x00, 0x00, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0xff, 0xff, 0xcb, 0xfa, 0xe6, 0x11,
+		0xbd, 0x58, 0x64, 0x00, 0x6a, 0x79, 0x86, 0xd3
+	};
+	static const uint8_t guid_port_22[36] = {
+		0x22, 0x00, 0x00, 0x00,
+		0xe0, 0x04, 0x25, 0x3f, 0x89, 0x4f, 0xd3, 0x11,
+		0x9a, 0x0c, 0x03, 0x05, 0xe8, 0x2c, 0x33, 0x01,
+		0x16, 0x00, 0x00, 0x00, 0xcb, 0xfa, 0xe6, 0x11,
+		0xbd, 0x58, 0x64, 0x00, 0x6a, 0x79, 0x86, 0xd3
+	};
+
+	(void)state;
+	assert_target_sockaddr("HV_GUID_PARENT", parent_default_port);
+	assert_target_sockaddr("hv_guid_zero:4294967295", zero_max_port);
+	assert_target_sockaddr("HV_GUID_WILDCARD:4294967295", zero_max_port);
+	assert_target_sockaddr("{3F2504E0-4F89-11D3-9A0C-0305E82C3301}:22",
+			       guid_port_22);
+	assert_target_sockaddr("3f2504e0-4f89-11d3-9a0c-0305e82c3301:22",
+			       guid_port_22);
+}
+
 int
 main(void)
 {
@@ -460,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_target_parse),
 		cmocka_unit_test(test_target_rejects),
 		cmocka_unit_test(test_sockaddr_hv_layout),
+		cmocka_unit_test(test_target_sockaddr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,130 @@
+#!/bin/bash
+# guestctl for Windows: `make windows` cross-builds build/guestctl.exe with
+# mingw-w64 (PE32+, static: only system DLLs). When Debian's wine64 runs
+# here, the .exe runs under it: the local commands and --help against the
+# Linux build's output, every transport's refusal or failure, wait-ready's
+# retry loop, and tests/windows/test_compat.c (the Winsock layer over TCP,
+# as Wine has neither AF_UNIX nor AF_HYPERV). A real AF_HYPERV connection
+# needs a Hyper-V host (docs/hyper-v.md says what that leaves untested).
+source "$(dirname "$0")/../lib.sh"
+
+EXE=$TOP/build/guestctl.exe
+check_has() { if [[ "$3" == *"$2"* ]]; then ok "$1"; else not_ok "$1" "[$3] lacks [$2]"; fi; }
+
+# ---- the build ----
+t0=$(date +%s%N)
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directory \
+	-j2 windows-tests >"$T/make.log" 2>&1
+rc=$?
+check_eq "make windows windows-tests: exit 0 ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" 0 $rc
+[ $rc -eq 0 ] || tail -20 "$T/make.log"
+check_match "build/guestctl.exe is PE32+" "PE32\+ executable \(console\) x86-64" \
+	"$(file -b "$EXE")"
+dlls=$(x86_64-w64-mingw32-objdump -p "$EXE" | sed -n 's/^[[:space:]]*DLL Name: //p' |
+	tr 'A-Z' 'a-z' | sort | paste -sd' ')
+check_match "imports some DLLs" "dll" "$dlls"
+extra=""
+for d in $dlls; do
+	case $d in kernel32.dll|msvcrt.dll|ws2_32.dll) ;; *) extra+=" $d" ;; esac
+done
+check_eq "only system DLLs (KERNEL32, msvcrt, WS2_32): [$dlls]" "" "$extra"
+
+# ---- under Wine ----
+WINE=$(command -v wine64 || echo /usr/lib/wine/wine64)
+WINESERVER=$(dirname "$WINE")/wineserver
+[ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver)
+# One prefix per worktree, made on the first run (about 6 s, 0.7 GB).
+export WINEPREFIX=$TOP/build/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY
+
+skip_wine() {
+	ok "# SKIP $1"
+	done_testing
+	exit
+}
+[ -x "$WINE" ] || skip_wine "wine64 is not installed (apt-get install wine64)"
+[ -f "$EXE" ] || skip_wine "no build/guestctl.exe to run"
+"$WINESERVER" -p1 2>/dev/null # leaves 1 s after the last client
+# wine EXE ARGS...: stdout without CRs in $out, stderr in $err, exit in $rc
+wine() {
+	timeout 120 "$WINE" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(tr -d '\r' <"$T/out")
+	err=$(tr -d '\r' <"$T/err")
+}
+wine "$EXE" --version
+[ $rc -eq 0 ] || skip_wine "wine64 does not run guestctl.exe here (exit $rc: ${err%%$'\n'*})"
+check_eq "--version: the Linux build's" "$("$GUESTCTL" --version)" "$out"
+
+wine "$EXE" hyperv-guid 2761
+check_eq "hyperv-guid 2761: exit 0" 0 $rc
+check_eq "hyperv-guid 2761 prints the service GUID" \
+	"00000ac9-facb-11e6-bd58-64006a7986d3" "$out"
+wine "$EXE" --json hyperv-guid 4294967295
+check_eq "--json hyperv-guid 4294967295: the Linux build's" \
+	"$("$GUESTCTL" --json hyperv-guid 4294967295)" "$out"
+wine "$EXE" hyperv-register 22 "it's mine"
+check_eq "hyperv-register 22 NAME: the Linux build's script" \
+	"$("$GUESTCTL" hyperv-register 22 "it's mine")" "$out"
+wine "$EXE" hyperv-guid 4294967296
+check_eq "hyperv-guid past 32 bits: exit 2" 2 $rc
+
+wine "$EXE" --help
+check_eq "--help: exit 0" 0 $rc
+check_has "--help lists --hyperv" "--hyperv VMID[:PORT]" "$out"
+check_eq "--help: the Linux build's but for notify-listen's line" \
+	"$("$GUESTCTL" --help | grep -v notify-listen)" "$(grep -v notify-listen <<<"$out")"
+check_has "--help: notify-listen says it is not on Windows" "(not on Windows)" "$out"
+
+wine "$EXE" ping
+check_eq "no target: exit 2" 2 $rc
+wine "$EXE" --hyperv nosuchvm ping
+check_eq "--hyperv with a bad VMID: exit 2" 2 $rc
+check_has "  names the flag" "bad --hyperv VMID[:PORT]: nosuchvm" "$err"
+
+# Wine has no AF_HYPERV: the connection fails at socket(), after parsing,
+# Winsock start-up and the engine's start, with Winsock's own error.
+wine "$EXE" --hyperv HV_GUID_PARENT ping
+check_eq "--hyperv HV_GUID_PARENT ping under Wine: exit 3" 3 $rc
+check_has "  target and Winsock's error" \
+	"hyperv:a42e7cda-d03f-480c-9cc2-a4de20abb878:2761: connect: " "$err"
+check_has "  Wine lacks AF_HYPERV" "(WSAEAFNOSUPPORT)" "$err"
+wine "$EXE" --vsock 3 ping
+check_eq "--vsock: exit 3" 3 $rc
+check_has "  not available on Windows" \
+	"vsock:3:2761: AF_VSOCK is not available on Windows: use --hyperv" "$err"
+wine "$EXE" --hybrid 'C:\vm.sock:52' info
+check_eq "--hybrid: exit 3" 3 $rc
+check_has "  not available on Windows" "is not available on Windows" "$err"
+wine "$EXE" notify-listen --port 9
+check_eq "notify-listen: exit 3" 3 $rc
+check_has "  not available on Windows" "not available on Windows" "$err"
+
+printf 'hyperv:{E0E16197-DD56-4A10-9195-5EE7A155A838}:22\nvsock:3\n' >"$T/targets"
+wine "$EXE" --json --targets 'Z:'"${T//\//\\}"'\targets' ping
+check_eq "--targets with hyperv: and vsock: lines: exit 6" 6 $rc
+check_has "  the hyperv line's target" \
+	'"target":"hyperv:e0e16197-dd56-4a10-9195-5ee7a155a838:22"' "$out"
+check_has "  the vsock line refused" '"message":"AF_VSOCK is not available' "$out"
+
+# wait-ready retries with backoff through gc_poll with no socket open.
+wine "$EXE" --timeout 300 --hyperv HV_GUID_LOOPBACK wait-ready
+check_eq "wait-ready --timeout 300 under Wine: exit 4" 4 $rc
+check_match "  retried with backoff (10, 20, 40... ms)" \
+	"not ready after 300 ms \(([3-9]|[1-9][0-9]+) attempts; last: connect:" "$err"
+
+# The Winsock layer itself.
+wine "$TOP/build/win/test_compat.exe"
+check_eq "test_compat.exe: exit 0" 0 $rc
+n=0
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "compat: ${line#ok - }"; n=$((n + 1)) ;;
+	"not ok - "*) not_ok "compat: ${line#not ok - }"; n=$((n + 1)) ;;
+	esac
+done <<<"$out"
+check_match "test_compat.exe reported its checks" "^[1-9][0-9]+$" "$n"
+[ -n "$err" ] && echo "# test_compat stderr: $err"
+
+"$WINESERVER" -w 2>/dev/null # this prefix's server, gone within 1 s
+done_testing
