@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages the build and tests need (idempotent).
 # Not root: print the exact command instead.
-PKGS="musl-tools libbearssl-dev libcmocka-dev gcc make clang file binutils \
+PKGS="musl-tools libbearssl-dev libjsmn-dev libcmocka-dev gcc make clang file binutils \
 python3 socat cpio kmod qemu-system-x86 util-linux procps"
 missing=""
 for p in $PKGS; do
