@@ -9,6 +9,12 @@ void gd_json_init(struct gd_json *j, struct gd_buf *out)
 	j->out = out;
 }
 
+void gd_json_init_qmp(struct gd_json *j, struct gd_buf *out)
+{
+	gd_json_init(j, out);
+	j->qmp = 1;
+}
+
 static void put(struct gd_json *j, const void *p, size_t n)
 {
 	if (!j->failed && gd_buf_put(j->out, p, n))
@@ -24,7 +30,7 @@ static void puts_(struct gd_json *j, const char *s)
 static void value_prefix(struct gd_json *j)
 {
 	if (j->need_comma[j->depth] == 1)
-		put(j, ",", 1);
+		put(j, ", ", j->qmp ? 2 : 1);
 	j->need_comma[j->depth] = 1;
 }
 
@@ -51,10 +57,90 @@ void gd_json_obj_end(struct gd_json *j) { close_(j, "}"); }
 void gd_json_arr_begin(struct gd_json *j) { open_(j, "["); }
 void gd_json_arr_end(struct gd_json *j) { close_(j, "]"); }
 
+/* One UTF-8 sequence: its code point or -1 if invalid; *used >= 1. */
+static long utf8_next(const unsigned char *s, size_t n, size_t *used)
+{
+	long cp, min;
+	size_t len;
+
+	*used = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2, cp = s[0] & 0x1f, min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3, cp = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4, cp = s[0] & 0x07, min = 0x10000;
+	} else {
+		return -1;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if (i >= n || (s[i] & 0xc0) != 0x80) {
+			*used = i;
+			return -1;
+		}
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	*used = len;
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return cp;
+}
+
+static void put_u16_escape(struct gd_json *j, unsigned v)
+{
+	char tmp[8];
+
+	snprintf(tmp, sizeof tmp, "\\u%04X", v & 0xffffu);
+	put(j, tmp, 6);
+}
+
+/* QEMU's quoting: printable ASCII as is, everything else escaped. */
+static void escaped_qmp(struct gd_json *j, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t used;
+
+	put(j, "\"", 1);
+	for (size_t i = 0; i < n; i += used) {
+		long cp = utf8_next(u + i, n - i, &used);
+		const char *short_esc = NULL;
+
+		switch (cp) {
+		case '"': short_esc = "\\\""; break;
+		case '\\': short_esc = "\\\\"; break;
+		case '\b': short_esc = "\\b"; break;
+		case '\f': short_esc = "\\f"; break;
+		case '\n': short_esc = "\\n"; break;
+		case '\r': short_esc = "\\r"; break;
+		case '\t': short_esc = "\\t"; break;
+		default: break;
+		}
+		if (short_esc) {
+			put(j, short_esc, 2);
+		} else if (cp < 0) {
+			put_u16_escape(j, 0xfffd);
+		} else if (cp > 0xffff) {
+			put_u16_escape(j, 0xd800 + (unsigned)((cp - 0x10000) >> 10));
+			put_u16_escape(j, 0xdc00 + (unsigned)((cp - 0x10000) & 0x3ff));
+		} else if (cp < 0x20 || cp >= 0x7f) {
+			put_u16_escape(j, (unsigned)cp);
+		} else {
+			put(j, &s[i], 1);
+		}
+	}
+	put(j, "\"", 1);
+}
+
 static void escaped(struct gd_json *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 
+	if (j->qmp) {
+		escaped_qmp(j, s, n);
+		return;
+	}
 	put(j, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -82,7 +168,7 @@ void gd_json_key(struct gd_json *j, const char *name)
 {
 	value_prefix(j);
 	escaped(j, name, strlen(name));
-	put(j, ":", 1);
+	put(j, ": ", j->qmp ? 2 : 1);
 	j->need_comma[j->depth] = 2; /* the value that follows takes no comma */
 }
 
