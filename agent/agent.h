@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "decoder.h"
+#include "jsonframe.h"
 #include "log.h"
 #include "proto.h"
 
@@ -20,10 +21,17 @@
 
 enum gd_listener_kind { GD_LK_UNIX, GD_LK_VSOCK };
 
+/* What a connection speaks; transports only move its bytes. */
+enum gd_proto {
+	GD_PROTO_NATIVE = 0, /* protocol v1 frames (proto.h) */
+	GD_PROTO_QGA = 1     /* QEMU guest agent JSON (qga.h) */
+};
+
 struct gd_listener {
 	int fd;
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
+	enum gd_proto proto; /* given to the connections it accepts */
 };
 
 struct gd_conn {
@@ -34,6 +42,8 @@ struct gd_conn {
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	enum gd_proto proto;
+	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
 };
 
 struct gd_stats {

@@ -10,6 +10,7 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "qga.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -85,6 +86,9 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		c->partial_since = 0;
 		gd_dec_init(&c->dec);
 		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+		c->proto = l->proto;
+		if (c->proto == GD_PROTO_QGA)
+			gd_jf_init(&c->qga_in);
 		describe_peer(c, l->kind, &ss);
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
@@ -121,12 +125,32 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
+/* Where the next read goes, for the protocol c speaks. */
+static uint8_t *in_space(struct gd_conn *c, size_t *room)
+{
+	if (c->proto == GD_PROTO_QGA)
+		return (uint8_t *)gd_jf_space(&c->qga_in, room);
+	return gd_dec_space(&c->dec, room);
+}
+
+static void in_commit(struct gd_conn *c, size_t n)
+{
+	if (c->proto == GD_PROTO_QGA)
+		gd_jf_commit(&c->qga_in, n);
+	else
+		gd_dec_commit(&c->dec, n);
+}
+
 /* Decode and answer whole frames while there is room for an answer. */
 static void process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
 	int r;
 
+	if (c->proto == GD_PROTO_QGA) { /* no deadline: qemu-ga has none */
+		gd_qga_process(a, c);
+		return;
+	}
 	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
@@ -148,7 +172,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 
 		if (gd_buf_room(&c->out) < GD_MAX_FRAME)
 			return; /* answers pending: let the peer read first */
-		dst = gd_dec_space(&c->dec, &room);
+		dst = in_space(c, &room);
 		if (room == 0) {
 			process(a, c);
 			continue;
@@ -162,7 +186,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			c->eof = 1;
 			return;
 		}
-		gd_dec_commit(&c->dec, (size_t)n);
+		in_commit(c, (size_t)n);
 		process(a, c);
 	}
 }

@@ -21,6 +21,10 @@ static const struct gd_cfg_key keys[] = {
 	  "config file to read (default /etc/guestd.conf)" },
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+	{ "qga-unix", GD_CT_STR, STR(qga_unix), 0, 0, 0, "PATH",
+	  "also speak the QEMU guest agent protocol on a unix socket" },
+	{ "qga-vsock-port", GD_CT_UINT, STR(qga_vsock_port), 1, 0xfffffffeu, 0,
+	  "N", "also speak the QEMU guest agent protocol on AF_VSOCK port N" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)
