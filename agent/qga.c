@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define RESP_TOO_BIG "response over the size limit"
+
 /* Token storage for the request being answered; one at a time. */
 static struct gd_qga_tok tokens[GD_QGA_MAX_TOKENS];
 
@@ -41,16 +43,17 @@ static int commit(struct gd_conn *c, struct gd_buf *view)
 	return 0;
 }
 
-static void write_error(struct gd_agent *a, struct gd_conn *c,
-			const struct gd_qga_req *req, const char *err_class,
-			const char *desc)
+/* An error line; desc[len] may hold a NUL (a command name's \u0000). */
+static void write_error_n(struct gd_agent *a, struct gd_conn *c,
+			  const struct gd_qga_req *req, const char *err_class,
+			  const char *desc, size_t len)
 {
 	struct gd_buf view;
 	struct gd_json j;
 
 	a->stats.errors++;
-	gd_logf(&a->log, GD_LOG_DEBUG, "%s: qga %s: %s", c->peer, err_class,
-		desc);
+	gd_logf(&a->log, GD_LOG_DEBUG, "%s: qga %s: %.*s", c->peer, err_class,
+		(int)len, desc);
 	response_view(c, &view);
 	gd_json_init_qmp(&j, &view);
 	gd_json_obj_begin(&j);
@@ -63,12 +66,40 @@ static void write_error(struct gd_agent *a, struct gd_conn *c,
 	gd_json_key(&j, "class");
 	gd_json_str(&j, err_class);
 	gd_json_key(&j, "desc");
-	gd_json_str(&j, desc);
+	gd_json_strn(&j, desc, len);
 	gd_json_obj_end(&j);
 	gd_json_obj_end(&j);
 	if (!gd_json_ok(&j) || commit(c, &view)) /* only an id can be that long */
-		write_error(a, c, NULL, "GenericError",
-			    "response over the size limit");
+		write_error_n(a, c, NULL, "GenericError", RESP_TOO_BIG,
+			      sizeof RESP_TOO_BIG - 1);
+}
+
+static void write_error(struct gd_agent *a, struct gd_conn *c,
+			const struct gd_qga_req *req, const char *err_class,
+			const char *desc)
+{
+	write_error_n(a, c, req, err_class, desc, strlen(desc));
+}
+
+/* qemu-ga's CommandNotFound text for the command named by req. */
+static void not_found(struct gd_agent *a, struct gd_conn *c,
+		      const struct gd_qga_req *req, int disabled)
+{
+	char name[GD_QGA_DESC_MAX / 2];
+	uint8_t desc[GD_QGA_DESC_MAX]; /* the name may hold a NUL */
+	const char *head = disabled ? "Command " : "The command ";
+	const char *tail = disabled ? " has been disabled" : " has not been found";
+	long n = gd_qga_get_str(req, req->execute, name, sizeof name);
+	struct gd_buf d;
+
+	if (n < 0) /* longer than any command: shown cut short */
+		n = snprintf(name, sizeof name, "%.*s", (int)sizeof name - 1,
+			     req->js + req->tok[req->execute].start);
+	gd_buf_init(&d, desc, sizeof desc);
+	gd_buf_put(&d, head, strlen(head));
+	gd_buf_put(&d, name, (size_t)n);
+	gd_buf_put(&d, tail, strlen(tail));
+	write_error_n(a, c, req, "CommandNotFound", (const char *)desc, d.len);
 }
 
 static const struct gd_qga_cmd *find_cmd(const struct gd_qga_req *req)
@@ -109,8 +140,7 @@ static void run(struct gd_agent *a, struct gd_conn *c,
 	}
 	gd_json_obj_end(&j);
 	if (!gd_json_ok(&j) || commit(c, &view))
-		write_error(a, c, req, "GenericError",
-			    "response over the size limit");
+		write_error(a, c, req, "GenericError", RESP_TOO_BIG);
 }
 
 static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
@@ -118,8 +148,6 @@ static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
 {
 	static struct gd_qga_req req;
 	const struct gd_qga_cmd *cmd;
-	char name[GD_QGA_DESC_MAX / 2], desc[GD_QGA_DESC_MAX];
-	long n;
 
 	a->stats.frames++;
 	if (gd_qga_parse(&req, text, len, tokens, GD_QGA_MAX_TOKENS)) {
@@ -128,17 +156,7 @@ static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
 	}
 	cmd = find_cmd(&req);
 	if (!cmd || !cmd->enabled) {
-		n = gd_qga_get_str(&req, req.execute, name, sizeof name);
-		if (n < 0) /* longer than any command: shown cut short */
-			snprintf(name, sizeof name, "%.*s", (int)sizeof name - 1,
-				 text + req.tok[req.execute].start);
-		if (cmd)
-			snprintf(desc, sizeof desc,
-				 "Command %s has been disabled", name);
-		else
-			snprintf(desc, sizeof desc,
-				 "The command %s has not been found", name);
-		write_error(a, c, &req, "CommandNotFound", desc);
+		not_found(a, c, &req, cmd != NULL);
 		return;
 	}
 	if (gd_qga_check_args(&req, cmd->params, cmd->nparams)) {

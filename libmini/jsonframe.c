@@ -2,7 +2,18 @@
 
 #include <string.h>
 
-enum { ST_IDLE, ST_CONTAINER, ST_STRING, ST_SCALAR };
+enum { ST_IDLE, ST_CONTAINER, ST_STRING, ST_SCALAR, ST_RECOVER };
+
+/*
+ * After a 0xFF, qemu's lexer skips to the next bracket or control
+ * character before it reads tokens again, so the rest of a token cut by
+ * the 0xFF (say the closing quote of a string) cannot start a new one.
+ */
+static int ends_recovery(unsigned char ch)
+{
+	return (ch < 0x20 && ch != '\t') || ch == 0xfe ||
+	       (ch && strchr("{}[]", ch));
+}
 
 void gd_jf_init(struct gd_jf *f)
 {
@@ -41,7 +52,7 @@ void gd_jf_commit(struct gd_jf *f, size_t n)
 
 int gd_jf_partial(const struct gd_jf *f)
 {
-	return f->state != ST_IDLE;
+	return f->state != ST_IDLE && f->state != ST_RECOVER;
 }
 
 static int is_ws(unsigned char ch)
@@ -131,9 +142,16 @@ static int step(struct gd_jf *f, const char **text, size_t *len)
 	if (ch == GD_JF_RESYNC_BYTE) {
 		drop(f, f->scan + 1);
 		end_text(f);
+		f->state = ST_RECOVER;
 		return GD_JF_RESYNC;
 	}
 	switch (f->state) {
+	case ST_RECOVER:
+		if (ends_recovery(ch))
+			f->state = ST_IDLE;
+		else
+			drop(f, 1);
+		return GD_JF_NEED;
 	case ST_IDLE:
 		if (is_ws(ch)) {
 			drop(f, 1);

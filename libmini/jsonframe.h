@@ -4,6 +4,8 @@
  * a bare scalar, and a 0xFF byte (never valid UTF-8) drops whatever was
  * partly received so a client can resynchronise. Only bracket nesting
  * outside strings is tracked here; jsmn tokenizes the text (qga_req.h).
+ * After a 0xFF, bytes are skipped up to the next bracket or control
+ * character, as qemu does, so a token cut in two cannot start a new one.
  *
  * Bytes are read straight into the framer (gd_jf_space, gd_jf_commit);
  * gd_jf_next hands out one event at a time and the text it returns stays

@@ -14,6 +14,7 @@
 #include <jsmn.h>
 
 #include "jsonframe.h"
+#include "utf8.h"
 
 _Static_assert((int)GD_QGA_OBJECT == (int)JSMN_OBJECT &&
 		       (int)GD_QGA_ARRAY == (int)JSMN_ARRAY &&
@@ -64,82 +65,147 @@ static int at(const struct chk *c, size_t p, char ch)
 	return p < c->len && c->js[p] == ch;
 }
 
-static int is_number(const char *s, size_t n)
+static int is_digit(char ch)
 {
-	size_t i = 0;
-
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else if (i < n && s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	else
-		return 0;
-	if (i < n && s[i] == '.') {
-		if (++i >= n || s[i] < '0' || s[i] > '9')
-			return 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
-			return 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	return i == n;
+	return ch >= '0' && ch <= '9';
 }
 
-static int check_literal(struct chk *c, const struct gd_qga_tok *t)
+static size_t digits(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * How far s[0..n) reads as a JSON number: n with *ok set when it is one,
+ * else the index of the byte qemu's lexer fails on (n when the number
+ * stops short, so the byte after the token is the culprit).
+ */
+static size_t number_scan(const char *s, size_t n, int *ok)
+{
+	size_t i = s[0] == '-';
+
+	*ok = 0;
+	if (i >= n || !is_digit(s[i]))
+		return i;
+	i = s[i] == '0' ? i + 1 : digits(s, n, i);
+	if (i < n && s[i] == '.') {
+		if (++i >= n || !is_digit(s[i]))
+			return i;
+		i = digits(s, n, i);
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i += (i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-')) + 1;
+		if (i >= n || !is_digit(s[i]))
+			return i;
+		i = digits(s, n, i);
+	}
+	*ok = i == n;
+	return i;
+}
+
+static int is_keyword(const char *s, size_t n)
+{
+	return (n == 4 && !memcmp(s, "true", 4)) ||
+	       (n == 5 && !memcmp(s, "false", 5)) ||
+	       (n == 4 && !memcmp(s, "null", 4));
+}
+
+static int check_literal(struct chk *c, const struct gd_qga_tok *t,
+			 const char *in)
 {
 	const char *s = c->js + t->start;
-	int n = t->end - t->start;
+	size_t n = (size_t)(t->end - t->start), run = 0, bad;
+	int ok;
 
-	if ((n == 4 && !memcmp(s, "true", 4)) ||
-	    (n == 5 && !memcmp(s, "false", 5)) ||
-	    (n == 4 && !memcmp(s, "null", 4)) || is_number(s, (size_t)n))
+	if (s[0] >= 'a' && s[0] <= 'z') { /* qemu lexes [a-z]+ as a keyword */
+		while (run < n && s[run] >= 'a' && s[run] <= 'z')
+			run++;
+		if (!is_keyword(s, run))
+			return failf(c, "JSON parse error, invalid keyword '%.*s'",
+				     (int)(run > 64 ? 64 : run), s);
+		if (run == n)
+			return 0;
+		return failf(c, "JSON parse error, expected separator in %s",
+			     in ? in : "dict");
+	}
+	bad = number_scan(s, n, &ok);
+	if (ok)
 		return 0;
-	if (n > GD_QGA_DESC_MAX / 2)
-		n = GD_QGA_DESC_MAX / 2;
-	if (s[0] >= 'a' && s[0] <= 'z')
-		return failf(c, "JSON parse error, invalid keyword '%.*s'", n, s);
-	return failf(c, "JSON parse error, stray '%.*s'", n, s);
+	if ((size_t)t->start + bad >= c->len) /* no byte to blame: stop short */
+		bad = c->len - (size_t)t->start - 1;
+	return stray(c, (size_t)t->start, (size_t)t->start + bad);
 }
 
 static int is_hex(char ch)
 {
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+	return is_digit(ch) || (ch >= 'a' && ch <= 'f') ||
 	       (ch >= 'A' && ch <= 'F');
 }
 
-/* Bytes QEMU's lexer refuses in a string: controls, bytes no UTF-8 has. */
-static int bad_string_byte(unsigned char ch)
+/* \uXXXX at s[i] (i at the backslash, before end): its value, or -1. */
+static long hex_escape(const char *s, size_t end, size_t i)
 {
-	return ch < 0x20 || ch == 0xc0 || ch == 0xc1 || ch >= 0xf5;
+	long v = 0;
+
+	if (i + 1 >= end || s[i] != '\\' || s[i + 1] != 'u')
+		return -1;
+	for (size_t k = i + 2; k < i + 6; k++) {
+		if (k >= end || !is_hex(s[k]))
+			return -1;
+		v = v * 16 + (is_digit(s[k]) ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* qemu shows a bad \u escape as up to 6 bytes, closing quote included. */
+static int bad_unicode(struct chk *c, size_t i, size_t end)
+{
+	size_t n = end + 1 - i;
+
+	return failf(c, "JSON parse error, %.*s is not a valid Unicode character",
+		     (int)(n < 6 ? n : 6), c->js + i);
+}
+
+/* The \u escape at i: *used is 6, or 12 for a surrogate pair. */
+static int check_unicode(struct chk *c, size_t i, size_t end, size_t *used)
+{
+	long cp = hex_escape(c->js, end, i), lo;
+
+	*used = 6;
+	if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+		return bad_unicode(c, i, end);
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		lo = hex_escape(c->js, end, i + 6);
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return bad_unicode(c, i, end);
+		*used = 12;
+	}
+	return 0;
 }
 
 /* The string whose opening quote is at q, up to end (its closing quote). */
 static int check_string(struct chk *c, size_t q, size_t end)
 {
-	for (size_t i = q + 1; i < end; i++) {
-		if (bad_string_byte((unsigned char)c->js[i]))
+	const unsigned char *u = (const unsigned char *)c->js;
+	size_t used;
+
+	for (size_t i = q + 1; i < end; i += used) {
+		used = 1;
+		if (u[i] < 0x20) /* qemu's lexer refuses controls in strings */
 			return stray(c, q, i);
-		if (c->js[i] != '\\')
+		if (u[i] >= 0x80 && gd_utf8_next(u + i, end - i, &used) < 0)
+			return failf(c, "JSON parse error, "
+					"invalid UTF-8 sequence in string");
+		if (u[i] != '\\')
 			continue;
-		if (++i >= end || !c->js[i] || !strchr("\"\\/bfnrtu", c->js[i]))
+		if (i + 1 >= end || !u[i + 1] || !strchr("\"\\/bfnrtu", u[i + 1]))
 			return failf(c, "JSON parse error, "
 					"invalid escape sequence in string");
-		if (c->js[i] != 'u')
-			continue;
-		for (int k = 0; k < 4; k++)
-			if (i + 1 + (size_t)k >= end || !is_hex(c->js[i + 1 + k]))
-				return failf(c, "JSON parse error, invalid hex "
-						"escape sequence in string");
-		i += 4;
+		used = 2;
+		if (u[i + 1] == 'u' && check_unicode(c, i, end, &used))
+			return -1;
 	}
 	return 0;
 }
@@ -251,7 +317,7 @@ static int check_value(struct chk *c, int i, size_t *p, int depth,
 	if (t->type == GD_QGA_OBJECT || t->type == GD_QGA_ARRAY)
 		return check_container(c, i, p, depth);
 	if (t->type == GD_QGA_STRING ? check_string(c, *p, (size_t)t->end)
-				     : check_literal(c, t))
+				     : check_literal(c, t, in))
 		return -1;
 	if (t->size != 0) /* a ':' made this scalar a key */
 		return failf(c, "JSON parse error, expected separator in %s",

@@ -102,6 +102,7 @@ static void test_frame_byte_by_byte(void **state)
 static void test_frame_resync(void **state)
 {
 	static const char in[] = "{\"execute\":\"gu\xff{\"x\":1}\xff\xff";
+	static const char cut[] = "\"gu\xff""est-ping\"}\xff \"x\" 42\n7 ";
 
 	(void)state;
 	gd_jf_init(&jf);
@@ -113,6 +114,14 @@ static void test_frame_resync(void **state)
 	expect_event(&jf, GD_JF_NEED);
 	feed(&jf, "12\xff", 3); /* a scalar cut short is dropped too */
 	expect_event(&jf, GD_JF_RESYNC);
+	expect_event(&jf, GD_JF_NEED);
+	/* what follows a 0xFF is skipped up to a bracket or control byte */
+	feed(&jf, cut, sizeof cut - 1);
+	expect_event(&jf, GD_JF_RESYNC);
+	expect_event(&jf, GD_JF_STRAY);
+	expect_event(&jf, GD_JF_RESYNC);
+	assert_false(gd_jf_partial(&jf));
+	expect_text(&jf, "7");
 	expect_event(&jf, GD_JF_NEED);
 }
 
@@ -248,7 +257,13 @@ static void test_parse_syntax(void **state)
 	REFUSED("{\"execute\":\"g\\qx\"}",
 		"JSON parse error, invalid escape sequence in string");
 	REFUSED("{\"a\":\"\\u12x4\"}",
-		"JSON parse error, invalid hex escape sequence in string");
+		"JSON parse error, \\u12x4 is not a valid Unicode character");
+	REFUSED("{\"a\":\"\\u00\"}",
+		"JSON parse error, \\u00\" is not a valid Unicode character");
+	REFUSED("{\"a\":\"\\ud800x\"}",
+		"JSON parse error, \\ud800 is not a valid Unicode character");
+	REFUSED("{\"a\":\"\\udc00\"}",
+		"JSON parse error, \\udc00 is not a valid Unicode character");
 	REFUSED("{\"execute\":\"guest-ping\",\"arguments\":{\"a\":tru}}",
 		"JSON parse error, invalid keyword 'tru'");
 	REFUSED("{\"execute\":\"guest-ping\",\"arguments\":{\"a\":01}}",
@@ -268,10 +283,20 @@ static void test_parse_syntax(void **state)
 	REFUSED("{\"a\":}", "JSON parse error, expecting value");
 	REFUSED("{1:2}", "JSON parse error, key is not a string in object");
 	REFUSED("[\"a\":1]", "JSON parse error, expected separator in list");
-	REFUSED("[-]", "JSON parse error, stray '-'");
-	REFUSED("[1.]", "JSON parse error, stray '1.'");
-	REFUSED("[1e]", "JSON parse error, stray '1e'");
-	REFUSED("[\"\xc0\"]", "JSON parse error, stray '\"\xc0'");
+	REFUSED("[-]", "JSON parse error, stray '-]'");
+	REFUSED("[1.]", "JSON parse error, stray '1.]'");
+	REFUSED("[1e]", "JSON parse error, stray '1e]'");
+	REFUSED("[1.5e+]", "JSON parse error, stray '1.5e+]'");
+	REFUSED("[+5]", "JSON parse error, stray '+'");
+	REFUSED("[1,2,tru1]", "JSON parse error, invalid keyword 'tru'");
+	REFUSED("[truex1]", "JSON parse error, invalid keyword 'truex'");
+	REFUSED("[\"\xc0\"]", "JSON parse error, invalid UTF-8 sequence in string");
+	REFUSED("[\"\xc3x\"]", "JSON parse error, invalid UTF-8 sequence in string");
+	REFUSED("[\"\xe0\x80\x80\"]", "JSON parse error, invalid UTF-8 sequence in string");
+	REFUSED("[\"\xed\xa0\x80\"]", "JSON parse error, invalid UTF-8 sequence in string");
+	REFUSED("[\"\xf4\x90\x80\x80\"]",
+		"JSON parse error, invalid UTF-8 sequence in string");
+	REFUSED("[\"a\x7f\xc3\xa9\\ud83d\\ude00\\u0000\"]", "QMP input must be a JSON object");
 }
 
 /* {"execute":"x","id":[1,1,...]}: 5 tokens plus one per element. */
