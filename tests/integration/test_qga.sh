@@ -1,0 +1,285 @@
+#!/bin/bash
+# QEMU guest agent protocol on --qga-unix: the byte sequences libvirt and
+# Proxmox send, 0xFF-first clients, every command field by field, and bad
+# input of every kind answered in qemu-ga's error shape (the expected bytes
+# were captured from Debian's qemu-ga 7.2) while the agent keeps serving.
+source "$(dirname "$0")/../lib.sh"
+PY="python3 -B"
+export PYTHONPATH=$TOP/tests
+
+Q=$T/qga.sock S=$T/native.sock
+start_agent "$S" --qga-unix "$Q" || not_ok "agent starts"
+wait_for_socket "$Q" || not_ok "qga socket appears"
+export Q S GD_VERSION=$("$GUESTD" --version | awk '{print $2}')
+check_eq "qga socket is mode 0600" "600" "$(stat -c %a "$Q")"
+"$GUESTCTL" --unix "$S" ping >/dev/null; check_eq "native protocol still served next to QGA" 0 $?
+
+check "libvirt: guest-sync before every command, answers field by field" $PY - <<'PYEOF'
+import json, os, socket, time
+from qga import *
+c = Client(os.environ["Q"])
+sync = lambda: c.call(libvirt_sync(1795331086713)) == {"return": 1795331086713}
+# the bytes of a sync answer, exactly as qemu-ga writes them
+c.send(libvirt_sync(42)); assert c.line() == b'{"return": 42}\n'
+assert sync()
+r = c.call(libvirt_cmd("guest-ping")); assert r == {"return": {}}, r
+assert sync()
+info = c.call(libvirt_cmd("guest-info"))["return"]
+assert info["version"] == os.environ["GD_VERSION"], info
+want = [("guest-get-osinfo", True, True), ("guest-get-timezone", True, True),
+        ("guest-get-host-name", True, True),
+        ("guest-network-get-interfaces", False, True),
+        ("guest-fsfreeze-status", True, True), ("guest-shutdown", False, False),
+        ("guest-info", True, True), ("guest-set-time", False, True),
+        ("guest-get-time", True, True), ("guest-ping", True, True),
+        ("guest-sync", True, True), ("guest-sync-delimited", True, True)]
+got = [(e["name"], e["enabled"], e["success-response"])
+       for e in info["supported_commands"]]
+assert got == want, got
+assert all(list(e) == ["enabled", "name", "success-response"]
+           for e in info["supported_commands"])
+assert sync()
+before = time.time_ns()
+t = c.call(libvirt_cmd("guest-get-time"))["return"]
+assert isinstance(t, int) and before - 10**9 < t < time.time_ns() + 10**9, t
+assert sync()
+r = c.call(libvirt_cmd("guest-get-host-name"))
+assert r == {"return": {"host-name": os.uname().nodename}}, r
+assert sync()
+os_rel = {}
+for p in ("/etc/os-release", "/usr/lib/os-release"):
+    if os.path.exists(p):
+        for l in open(p):
+            k, _, v = l.strip().partition("=")
+            if k:
+                os_rel.setdefault(k, v.strip('"\''))
+        break
+u = os.uname()
+want = {"kernel-release": u.release, "kernel-version": u.version,
+        "machine": u.machine}
+for k, m in [("ID", "id"), ("NAME", "name"), ("PRETTY_NAME", "pretty-name"),
+             ("VERSION", "version"), ("VERSION_ID", "version-id"),
+             ("VARIANT", "variant"), ("VARIANT_ID", "variant-id")]:
+    if k in os_rel:
+        want[m] = os_rel[k]
+r = c.call(libvirt_cmd("guest-get-osinfo"))["return"]
+assert r == want, (r, want)
+assert sync()
+lt = time.localtime()
+r = c.call(libvirt_cmd("guest-get-timezone"))
+assert r == {"return": {"zone": lt.tm_zone, "offset": lt.tm_gmtoff}}, r
+assert sync()
+c.send(libvirt_cmd("guest-fsfreeze-status"))
+assert c.line() == b'{"return": "thawed"}\n'
+PYEOF
+
+check "libvirt: shutdown, set-time and interfaces answer as disabled" $PY - <<'PYEOF'
+import os
+from qga import *
+c = Client(os.environ["Q"])
+for cmd in [libvirt_cmd("guest-shutdown", mode="powerdown"),
+            libvirt_cmd("guest-set-time", time=1795331086713469000),
+            libvirt_cmd("guest-set-time"),
+            libvirt_cmd("guest-network-get-interfaces")]:
+    assert c.call(libvirt_sync(7)) == {"return": 7}
+    name = cmd.split(b'"')[3].decode()
+    c.send(cmd)
+    want = ('{"error": {"class": "CommandNotFound", "desc": '
+            '"Command %s has been disabled"}}\n' % name).encode()
+    got = c.line()
+    assert got == want, got
+PYEOF
+
+check "Proxmox: guest-sync-delimited and the command in one write" $PY - <<'PYEOF'
+import os
+from qga import *
+c = Client(os.environ["Q"])
+for n, (name, first) in enumerate([("guest-ping", False), ("guest-ping", True),
+                                   ("guest-fsfreeze-status", True),
+                                   ("guest-get-osinfo", False),
+                                   ("guest-info", True),
+                                   ("guest-network-get-interfaces", False)]):
+    id = int("%d0%d" % (os.getpid(), n + 1))  # "$$"."0".$seq
+    c.send(proxmox_pair(id, name, args_first=first))
+    sync, reply = c.proxmox_read()
+    assert sync == {"return": id}, sync
+    if name == "guest-ping":
+        assert reply == {"return": {}}, reply
+    elif name == "guest-fsfreeze-status":
+        assert reply == {"return": "thawed"}, reply
+    elif name == "guest-network-get-interfaces":
+        assert reply["error"]["class"] == "CommandNotFound", reply
+    else:
+        assert "return" in reply, reply
+PYEOF
+
+check "0xFF-first clients: discard through the 0xFF, then the answer" $PY - <<'PYEOF'
+import os
+from qga import *
+c = Client(os.environ["Q"])
+stray = b'{"error": {"class": "GenericError", "desc": "JSON parse error, stray \'\\uFFFD\'"}}\n'
+c.send(b'\xff{"execute":"guest-sync-delimited","arguments":{"id":77}}')
+assert c.after_sentinel() == stray            # qemu-ga's error for the 0xFF itself
+assert c.line() == b'{"return": 77}\n'
+# a previous client's half request is dropped by the 0xFF
+c.send(b'{"execute":"guest-pi')
+c.send(b'\xff{"execute":"guest-sync-delimited","arguments":{"id":78}}\n')
+c.after_sentinel()
+assert c.line() == b'{"return": 78}\n'
+c.send(b'{"execute":"guest-ping"}'); assert c.line() == b'{"return": {}}\n'
+# plain guest-sync after a 0xFF: skip lines until the id comes back
+c.send(b'{"exec\xff{"execute":"guest-sync","arguments":{"id":79}}\n')
+while True:
+    r = json.loads(c.line())
+    if r.get("return") == 79:
+        break
+    assert r["error"]["class"] == "GenericError", r
+PYEOF
+
+check "request split into single bytes, and many in one write" $PY - <<'PYEOF'
+import os, time
+from qga import *
+c = Client(os.environ["Q"])
+for b in b'{"execute":"guest-sync","arguments":{"id":5}}':
+    c.send(bytes([b])); time.sleep(0.001)
+assert c.line() == b'{"return": 5}\n'
+c.send(b"".join(libvirt_sync(i) for i in range(200)))
+for i in range(200):
+    assert c.line() == b'{"return": %d}\n' % i
+PYEOF
+
+# qemu-ga 7.2's exact answers to bad input; after each, the same connection
+# must still answer a ping.
+check "bad input: qemu-ga's error bytes, and the agent keeps serving" $PY - <<'PYEOF'
+import os
+from qga import *
+G = lambda d: b'{"error": {"class": "GenericError", "desc": "' + d + b'"}}\n'
+cases = [
+    (b'{"execute":"nope"}', b'{"error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}\n'),
+    (b'{"execute":"nope","id":"abc"}', b'{"id": "abc", "error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}}\n'),
+    (b'{"execute":"guest-ping","id":{"a":[1]}}', b'{"return": {}, "id": {"a": [1]}}\n'),
+    (b'{"execute":"guest-sync-delimited","arguments":{"id":5},"id":9}', b'\xff{"return": 5, "id": 9}\n'),
+    (b'xyz', G(b"JSON parse error, invalid keyword 'xyz'")),
+    (b'[1,2]', G(b"QMP input must be a JSON object")),
+    (b'"str"', G(b"QMP input must be a JSON object")),
+    (b'42 ', G(b"QMP input must be a JSON object")),
+    (b'{}', G(b"QMP input lacks member 'execute'")),
+    (b'{"foo":1}', G(b"QMP input member 'foo' is unexpected")),
+    (b'{"foo":1,"id":3}', b'{"id": 3, "error": {"class": "GenericError", "desc": "QMP input member \'foo\' is unexpected"}}\n'),
+    (b'{"execute":1}', G(b"QMP input member 'execute' must be a string")),
+    (b'{"execute":"guest-ping","arguments":[]}', G(b"QMP input member 'arguments' must be an object")),
+    (b'{"execute":"guest-ping","arguments":{"x":1}}', G(b"Parameter 'x' is unexpected")),
+    (b'{"execute":"guest-sync"}', G(b"Parameter 'id' is missing")),
+    (b'{"execute":"guest-sync","arguments":{"id":"a"}}', G(b"Invalid parameter type for 'id', expected: integer")),
+    (b'{"execute":"guest-sync","arguments":{"id":1.5}}', G(b"Invalid parameter type for 'id', expected: integer")),
+    (b'{"execute":"guest-sync","arguments":{"id":99999999999999999999999}}', G(b"Invalid parameter type for 'id', expected: integer")),
+    (b'{"execute":"guest-sync","arguments":{"id":9223372036854775808}}', G(b"Invalid parameter type for 'id', expected: integer")),
+    (b'{"execute":"guest-sync","arguments":{"id":-9223372036854775808}}', b'{"return": -9223372036854775808}\n'),
+    (b'{"execute":"guest-sync","arguments":{"id":' + b'9' * 400 + b'}}', G(b"Invalid parameter type for 'id', expected: integer")),
+    (b'{"execute":"guest-ping",}', G(b"JSON parse error, expecting value")),
+    (b'{"execute":"guest-ping" "x":1}', G(b"JSON parse error, expected separator in dict")),
+    (b'{"execute" "guest-ping"}', G(b"JSON parse error, missing : in object pair")),
+    (b'{"execute":"gu\x01est"}', G(b"JSON parse error, stray '\\\"gu\\u0001'")),
+    (b'{"execute":"g\\qx"}', G(b"JSON parse error, invalid escape sequence in string")),
+    (b'{"execute":"guest-ping","arguments":{"a":tru}}', G(b"JSON parse error, invalid keyword 'tru'")),
+    (b'{"execute":"guest-ping","arguments":{"a":01}}', G(b"JSON parse error, stray '01'")),
+    (b'{"execute":"guest-ping","execute":"nope"}', G(b"JSON parse error, duplicate key")),
+    (b'{"execute":"guest-ping"]', G(b"JSON parse error, expected separator in dict")),
+    (b'[1 2]', G(b"JSON parse error, expected separator in list")),
+    (b'{1:2}', G(b"JSON parse error, key is not a string in object")),
+    (b'{"a":"\\u12x4"}', G(b"JSON parse error, \\\\u12x4 is not a valid Unicode character")),
+    (b'["\xc3x"]', G(b"JSON parse error, invalid UTF-8 sequence in string")),
+    (b'[-]', G(b"JSON parse error, stray '-]'")),
+    (b'@', G(b"JSON parse error, stray '@'")),
+    (b'}', G(b"JSON parse error, expecting value")),
+    (b'\x00 ', G(b"JSON parse error, stray ''")),
+    (b'{"execute":"guest-ping\x00"}', G(b"JSON parse error, stray '\\\"guest-ping'")),
+    (b'\xff\xff', G(b"JSON parse error, stray '\\uFFFD'") * 2),
+    (b'{"execute":"gu\\u0000est"}', b'{"error": {"class": "CommandNotFound", "desc": "The command gu\\u0000est has not been found"}}\n'),
+    (b'{"execute":"guest-ping","id":"\xc3\xa9\x7f"}', b'{"return": {}, "id": "\\u00E9\\u007F"}\n'),
+]
+c = Client(os.environ["Q"])
+for n, (sent, want) in enumerate(cases):
+    # a bare scalar ends only where the next token starts: send the ping too
+    c.send(sent + b'\n{"execute":"guest-ping"}')
+    got = b""
+    while len(got) < len(want):
+        got += c.line()
+    assert got == want, (n, sent, got, want)
+    assert c.line() == b'{"return": {}}\n', (n, sent)
+PYEOF
+
+JF=$TOP/libmini/jsonframe.h
+export TEXT_MAX=$(grep -oP '#define GD_JF_TEXT_MAX \K[0-9]+' "$JF")
+export MAX_DEPTH=$(grep -oP '#define GD_JF_MAX_DEPTH \K[0-9]+' "$JF")
+export MAX_TOKENS=$(grep -oP '#define GD_QGA_MAX_TOKENS \K[0-9]+' "$TOP/libmini/qga_req.h")
+check "limits: text size $TEXT_MAX, depth $MAX_DEPTH, tokens $MAX_TOKENS; at the limit served, one past refused" $PY - <<'PYEOF'
+import os
+from qga import *
+E = lambda d: b'{"error": {"class": "GenericError", "desc": "' + d + b'"}}\n'
+text_max, depth, tokens = (int(os.environ[k]) for k in ("TEXT_MAX", "MAX_DEPTH", "MAX_TOKENS"))
+c = Client(os.environ["Q"])
+def ping_ok():
+    c.send(b'{"execute":"guest-ping"}'); assert c.line() == b'{"return": {}}\n'
+# size: a request of exactly text_max bytes, then one byte more
+head, tail = b'{"execute":"guest-ping","id":"', b'"}'
+at = head + b"x" * (text_max - len(head) - len(tail)) + tail
+assert len(at) == text_max
+r = c.call(at); assert r["return"] == {} and len(r["id"]) == text_max - 32, len(r["id"])
+over = head + b"x" * (text_max + 1 - len(head) - len(tail)) + tail
+c.send(over); assert c.line() == E(b"JSON token size limit exceeded"); ping_ok()
+# a huge text is skipped to its end, whatever its length
+c.send(head + b"y" * (50 * text_max) + tail)
+assert c.line() == E(b"JSON token size limit exceeded"); ping_ok()
+# depth: the request object is level one
+nest = lambda d: b'{"execute":"guest-ping","id":' + b"[" * (d - 1) + b"]" * (d - 1) + b"}"
+r = c.call(nest(depth)); assert r["return"] == {}, r
+c.send(nest(depth + 1)); assert c.line() == E(b"JSON nesting depth limit exceeded"); ping_ok()
+c.send(b"[" * 100000 + b"]" * 100000)
+assert c.line() == E(b"JSON nesting depth limit exceeded"); ping_ok()
+# tokens: object, execute, its value, id, its array = 5, plus one per element
+toks = lambda n: (b'{"execute":"guest-ping","id":[' + b",".join([b"1"] * (n - 5)) + b"]}")
+r = c.call(toks(tokens)); assert r["return"] == {} and len(r["id"]) == tokens - 5
+c.send(toks(tokens + 1)); assert c.line() == E(b"JSON token count limit exceeded"); ping_ok()
+PYEOF
+
+check "clients that vanish mid-request, and 20 at once" $PY - <<'PYEOF'
+import os
+from qga import *
+for i in range(10):
+    c = Client(os.environ["Q"]); c.send(b'{"execute":"guest-sync","argu'); c.close()
+cs = [Client(os.environ["Q"]) for _ in range(20)]
+for n, c in enumerate(cs):
+    c.send(b"".join(libvirt_sync(n * 100 + i) for i in range(10)))
+for n, c in enumerate(cs):
+    for i in range(10):
+        assert c.line() == b'{"return": %d}\n' % (n * 100 + i)
+PYEOF
+kill -0 "$AGENT_PID" 2>/dev/null; check_eq "agent still running after all of it" 0 $?
+
+# The same port from a config file and from the kernel command line.
+printf 'qga-unix=%s\n' "$T/conf.sock" >"$T/guestd.conf"
+"$GUESTD" --no-vsock --config "$T/guestd.conf" --cmdline /nonexistent >"$T/conf.log" 2>&1 &
+_pids+=($!)
+wait_for_socket "$T/conf.sock" && check_eq "qga-unix= in the config file" '{"return": {}}' \
+	"$($PY -c 'import sys; from qga import *; c = Client(sys.argv[1]); c.send(b"{\"execute\":\"guest-ping\"}"); print(c.line().decode().strip())' "$T/conf.sock")"
+printf 'console=ttyS0 guestd.qga-unix=%s quiet\n' "$T/cmdline.sock" >"$T/cmdline"
+"$GUESTD" --no-vsock --config /nonexistent --cmdline "$T/cmdline" >"$T/cmdline.log" 2>&1 &
+_pids+=($!)
+check "guestd.qga-unix= on the kernel command line" wait_for_socket "$T/cmdline.sock"
+
+check_match "--help lists the QGA flags" "--qga-unix PATH.*--qga-vsock-port N" "$("$GUESTD" --help | tr '\n' ' ')"
+"$GUESTD" --qga-vsock-port 0 --no-vsock 2>/dev/null; check_eq "qga-vsock-port 0 refused: exit 2" 2 $?
+
+port=$((20000 + RANDOM % 20000))
+"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --qga-vsock-port $port \
+	--unix "$T/v.sock" >"$T/v.log" 2>&1 &
+vpid=$!; _pids+=($vpid)
+wait_for_socket "$T/v.sock"
+if grep -q "no AF_VSOCK" "$T/v.log"; then
+	ok "# SKIP no AF_VSOCK in this kernel"
+else
+	check_match "QGA on vsock port $port" "vsock: QEMU guest agent protocol" "$(cat "$T/v.log")"
+fi
+kill -TERM $vpid; wait $vpid; check_eq "SIGTERM: exit 0" 0 $?
+done_testing
