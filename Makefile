@@ -35,7 +35,12 @@ asan_obj = $(patsubst %.c,$(ASAN_DIR)/%.o,$(1))
 GUESTD_OBJ   := $(call musl_obj,$(AGENT_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 GUESTCTL_OBJ := $(call musl_obj,$(HOST_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 
-.PHONY: all deps test check clean unit-bin asan-bin
+.PHONY: all deps test check clean kernel initramfs
+KERNEL_DIR := $(BUILD)/kernel
+INITRAMFS  := $(BUILD)/initramfs.cpio.gz
+MODULES    ?= virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback
+CONF       ?= initramfs/guestd.conf
+EXTRA      ?=
 all: $(BUILD)/guestd $(BUILD)/guestctl
 
 deps:
@@ -93,6 +98,44 @@ check: deps
 	@$(MAKE) --no-print-directory $(ASAN_DIR)/guestd $(ASAN_DIR)/guestctl $(ASAN_UNIT_BIN)
 	@GUESTD=$(ASAN_DIR)/guestd GUESTCTL=$(ASAN_DIR)/guestctl \
 		UNIT_DIR=$(ASAN_DIR)/unit MODE=asan bash tests/run.sh
+
+# Debian's cloud kernel and its modules, unpacked under build/kernel.
+kernel: deps
+	@initramfs/fetch-kernel.sh $(KERNEL_DIR)
+
+# guestd as /init plus the modules asked for; prints its size.
+initramfs: all kernel
+	@initramfs/mkinitramfs.sh --init $(BUILD)/guestd --guestctl $(BUILD)/guestctl \
+		--conf $(CONF) --kernel-dir $(KERNEL_DIR) --modules $(MODULES) \
+		$(if $(EXTRA),--extra $(EXTRA)) --out $(INITRAMFS)
+
+# make bench: guestd beside the echo limit and qemu-ga (tests/bench/).
+BENCH_DIR := $(BUILD)/bench
+BENCH_BIN := $(BENCH_DIR)/echo_server $(BENCH_DIR)/pingload
+
+$(BENCH_DIR)/echo_server: tests/bench/echo_server.c $(KINC)/.stamp
+	@mkdir -p $(BENCH_DIR)
+	$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ $<
+
+$(BENCH_DIR)/pingload: tests/bench/pingload.c libmini/proto.c libmini/buf.c \
+		$(wildcard libmini/*.h)
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(COMMON) -O2 -o $@ $(filter %.c,$^)
+
+.PHONY: bench bench-smoke bench-deps bench-bin bench-tools
+bench-deps: deps
+	@sh tests/bench/deps.sh
+
+bench-tools: $(BENCH_BIN)
+bench-bin: $(BUILD)/guestd $(BUILD)/guestctl $(BENCH_BIN)
+
+bench: bench-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@bash tests/bench/bench.sh
+
+bench-smoke: bench-deps
+	@$(MAKE) --no-print-directory bench-bin
+	@BENCH_SMOKE=1 bash tests/bench/bench.sh
 
 clean:
 	rm -rf $(BUILD)

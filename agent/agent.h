@@ -12,6 +12,7 @@
 #include "jsonframe.h"
 #include "log.h"
 #include "proto.h"
+#include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
@@ -39,6 +40,7 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
+	int serial;             /* the serial port: reopened, never closed */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
@@ -61,6 +63,12 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
+	int serial_open;
+	int serial_logged, serial_missing_logged;
+	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */
@@ -70,6 +78,11 @@ void gd_listeners_close(struct gd_agent *a);
 /* conn.c */
 void gd_conns_init(struct gd_agent *a);
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
+/* Put an open stream fd into the free slot c (peer names it in logs). */
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer);
+/* Make an attached connection speak proto (it starts native). */
+void gd_conn_speak(struct gd_conn *c, enum gd_proto proto);
 /* Handle poll events on a connection. */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */

@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "qga.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 void gd_conns_init(struct gd_agent *a)
@@ -81,18 +82,33 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd);
 			continue;
 		}
-		c->fd = fd;
-		c->eof = 0;
-		c->partial_since = 0;
-		gd_dec_init(&c->dec);
-		gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
-		c->proto = l->proto;
-		if (c->proto == GD_PROTO_QGA)
-			gd_jf_init(&c->qga_in);
+		gd_conn_attach(a, c, fd, "unix");
+		gd_conn_speak(c, l->proto);
 		describe_peer(c, l->kind, &ss);
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
+}
+
+void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
+		    const char *peer)
+{
+	(void)a;
+	c->fd = fd;
+	c->eof = 0;
+	c->serial = 0;
+	c->partial_since = 0;
+	gd_dec_init(&c->dec);
+	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
+	gd_strlcpy(c->peer, peer, sizeof c->peer);
+	c->proto = GD_PROTO_NATIVE;
+}
+
+void gd_conn_speak(struct gd_conn *c, enum gd_proto proto)
+{
+	c->proto = proto;
+	if (proto == GD_PROTO_QGA)
+		gd_jf_init(&c->qga_in);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -100,6 +116,10 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	if (c->fd < 0)
 		return;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	if (c->serial) {
+		gd_serial_hangup(a, c);
+		return;
+	}
 	close(c->fd);
 	c->fd = -1;
 }
@@ -141,17 +161,24 @@ static void in_commit(struct gd_conn *c, size_t n)
 		gd_dec_commit(&c->dec, n);
 }
 
-/* Decode and answer whole frames while there is room for an answer. */
-static void process(struct gd_agent *a, struct gd_conn *c)
+/*
+ * Decode and answer whole frames while there is room for an answer.
+ * Returns 1 when it stopped for lack of room (frames may be left).
+ */
+static int process(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_frame f;
-	int r;
+	int full = 0;
 
-	if (c->proto == GD_PROTO_QGA) { /* no deadline: qemu-ga has none */
-		gd_qga_process(a, c);
-		return;
-	}
-	while (gd_buf_room(&c->out) >= GD_MAX_FRAME) {
+	if (c->proto == GD_PROTO_QGA) /* no deadline: qemu-ga has none */
+		return gd_qga_process(a, c);
+	for (;;) {
+		int r;
+
+		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+			full = 1;
+			break;
+		}
 		r = gd_dec_next(&c->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
@@ -161,6 +188,7 @@ static void process(struct gd_agent *a, struct gd_conn *c)
 		c->partial_since = 0;
 	else if (!c->partial_since)
 		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	return full;
 }
 
 static void read_in(struct gd_agent *a, struct gd_conn *c)
@@ -188,19 +216,33 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		in_commit(c, (size_t)n);
 		process(a, c);
+		if ((size_t)n < room)
+			return; /* drained: poll(2) says when more comes */
 	}
 }
 
+/*
+ * Frames already buffered get no further POLLIN, so answer and flush until
+ * they are all answered or the peer must read before we can go on (POLLOUT).
+ */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
+	int full;
+
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
-	process(a, c); /* frames held back while the output was full */
-	if (flush_out(c)) {
-		gd_conn_close(a, c, "write failed");
+	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}
-	if (c->eof && c->out.len == 0)
+	do {
+		full = process(a, c);
+		if (flush_out(c)) {
+			gd_conn_close(a, c, "write failed");
+			return;
+		}
+	} while (full && c->out.len == 0);
+	if (c->eof && !full && c->out.len == 0)
 		gd_conn_close(a, c, "peer closed");
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 #define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS)
@@ -64,6 +65,16 @@ static void handle_signals(struct gd_agent *a)
 	}
 }
 
+/* The sooner of two poll timeouts, where -1 means none. */
+static int earliest(int t1, int t2)
+{
+	if (t1 < 0)
+		return t2;
+	if (t2 < 0)
+		return t1;
+	return t1 < t2 ? t1 : t2;
+}
+
 void gd_loop_run(struct gd_agent *a)
 {
 	struct pollfd pfd[GD_POLL_MAX];
@@ -88,6 +99,7 @@ void gd_loop_run(struct gd_agent *a)
 						    .events = ev };
 		}
 		timeout = gd_conns_next_timeout(a, now);
+		timeout = earliest(timeout, gd_serial_tick(a, now));
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",

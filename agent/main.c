@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "notify.h"
+#include "serial.h"
 #include "sysinfo.h"
 
 static struct gd_agent agent;
@@ -92,6 +94,18 @@ static int early_flags(int argc, char **argv)
 	return -1;
 }
 
+static void notify_ready(struct gd_agent *a)
+{
+	char status[GD_NOTIFY_MSG_MAX];
+
+	snprintf(status, sizeof status,
+		 "READY=1\nSTATUS=guestd %s serving%s%s%s%s%s",
+		 GD_AGENT_VERSION, a->cfg.vsock ? " vsock" : "",
+		 a->cfg.unix_path[0] ? " unix:" : "", a->cfg.unix_path,
+		 a->cfg.serial[0] ? " serial:" : "", a->cfg.serial);
+	gd_notify(a, status);
+}
+
 int main(int argc, char **argv)
 {
 	struct gd_agent *a = &agent;
@@ -115,10 +129,13 @@ int main(int argc, char **argv)
 		gd_listeners_close(a);
 		return 1;
 	}
-	if (a->nlisteners == 0)
+	gd_serial_open(a);
+	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
+	notify_ready(a);
 	gd_loop_run(a);
+	gd_notify(a, "STOPPING=1");
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return 0;

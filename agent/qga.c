@@ -166,7 +166,7 @@ static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
 	run(a, c, cmd, &req);
 }
 
-void gd_qga_process(struct gd_agent *a, struct gd_conn *c)
+int gd_qga_process(struct gd_agent *a, struct gd_conn *c)
 {
 	const char *text;
 	size_t len;
@@ -174,7 +174,7 @@ void gd_qga_process(struct gd_agent *a, struct gd_conn *c)
 	while (gd_buf_room(&c->out) >= GD_QGA_RESP_MAX) {
 		switch (gd_jf_next(&c->qga_in, &text, &len)) {
 		case GD_JF_NEED:
-			return;
+			return 0;
 		case GD_JF_TEXT:
 			request(a, c, text, len);
 			break;
@@ -196,4 +196,5 @@ void gd_qga_process(struct gd_agent *a, struct gd_conn *c)
 			break;
 		}
 	}
+	return 1;
 }

@@ -15,8 +15,11 @@
 #define GD_QGA_RESP_MAX GD_MAX_FRAME /* longest response line */
 #define GD_QGA_SERIAL_PORT "org.qemu.guest_agent.0"
 
-/* Answer the QGA texts buffered on c while its output has room. */
-void gd_qga_process(struct gd_agent *a, struct gd_conn *c);
+/*
+ * Answer the QGA texts buffered on c while its output has room; 1 when it
+ * stopped for lack of room (texts may be left), 0 when all are answered.
+ */
+int gd_qga_process(struct gd_agent *a, struct gd_conn *c);
 
 /* One command call: the handler writes its "return" value with j. */
 struct gd_qga_call {

@@ -36,16 +36,23 @@ int gd_svc_hello(struct gd_req *r)
 	return GD_S_OK;
 }
 
+/* The boot id, read on first use rather than on every ping; "" if unknown. */
+static const char *boot_id(struct gd_agent *a)
+{
+	if (!a->boot_id[0] && gd_boot_id(a->boot_id, sizeof a->boot_id))
+		a->boot_id[0] = '\0'; /* unknown for now: try next time */
+	return a->boot_id;
+}
+
 static int put_uptimes(struct gd_req *r)
 {
 	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-	char boot_id[GD_BOOT_ID_LEN + 1];
+	const char *id = boot_id(r->agent);
 
 	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, now - r->agent->start_ns) ||
 	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, gd_clock_ns(CLOCK_BOOTTIME)))
 		return -1;
-	if (gd_boot_id(boot_id, sizeof boot_id) == 0 &&
-	    gd_tlv_str(r->w, GD_T_BOOT_ID, boot_id))
+	if (id[0] && gd_tlv_str(r->w, GD_T_BOOT_ID, id))
 		return -1;
 	return 0;
 }

@@ -167,8 +167,14 @@ static void on_hello(struct gc_run *r, const struct gd_frame *f)
 
 static void on_frame(struct gc_run *r, const struct gd_frame *f)
 {
+	/*
+	 * Id 0 answers are the agent's notices: BUSY (no slot for us) ends
+	 * the call; BAD_FRAME reports bytes it skipped, which on a serial
+	 * line may be a previous client's leftovers, so it is not ours.
+	 */
 	int is_answer = (f->hdr.flags & GD_F_RESPONSE) &&
-			(f->hdr.id == r->want_id || f->hdr.id == 0);
+			(f->hdr.id == r->want_id ||
+			 (f->hdr.id == 0 && f->hdr.status != GD_S_BAD_FRAME));
 
 	if (r->phase == P_HELLO && is_answer) {
 		on_hello(r, f);
@@ -299,6 +305,8 @@ int gc_engine_run(struct gc_ctx *ctx)
 	uint64_t t0 = mono();
 
 	if (!runs || !pfd) {
+		free(runs);
+		free(pfd);
 		fprintf(stderr, "guestctl: out of memory\n");
 		return GC_EXIT_CONNECT;
 	}

@@ -11,6 +11,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_info,
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
+	&gc_cmd_notify_listen,
 };
 
 static const char *const flag_help[][2] = {
@@ -118,13 +119,39 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 	return i;
 }
 
+/* Pick the command and run it; the exit status for main. */
+static int run(struct gc_ctx *ctx, int argc, char **argv)
+{
+	int i = parse_flags(ctx, argc, argv), r;
+
+	if (i < 0)
+		return -i;
+	if (i >= argc)
+		return bad_usage("no command", NULL);
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+		if (strcmp(commands[k]->name, argv[i]) != 0)
+			continue;
+		ctx->cmd = commands[k];
+		if (ctx->cmd->local)
+			return ctx->cmd->local(ctx, argc - i, argv + i);
+		r = ctx->cmd->parse(ctx, argc - i, argv + i);
+		if (r)
+			return r;
+		if (!ctx->ntargets)
+			return bad_usage("no target: give --unix PATH or "
+					 "--vsock CID[:PORT]", NULL);
+		return gc_engine_run(ctx);
+	}
+	return bad_usage("unknown command", argv[i]);
+}
+
 int main(int argc, char **argv)
 {
 	struct gc_ctx ctx = { .timeout_ms = GC_DEFAULT_TIMEOUT_MS,
 			      .parallel = GC_DEFAULT_PARALLEL };
-	int i;
+	int r;
 
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -134,28 +161,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	i = parse_flags(&ctx, argc, argv);
-	if (i < 0)
-		return -i;
-	if (i >= argc)
-		return bad_usage("no command", NULL);
-	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
-		int r;
-
-		if (strcmp(commands[k]->name, argv[i]) != 0)
-			continue;
-		ctx.cmd = commands[k];
-		if (ctx.cmd->local)
-			return ctx.cmd->local(&ctx, argc - i, argv + i);
-		r = ctx.cmd->parse(&ctx, argc - i, argv + i);
-		if (r)
-			return r;
-		if (!ctx.ntargets)
-			return bad_usage("no target: give --unix PATH or "
-					 "--vsock CID[:PORT]", NULL);
-		r = gc_engine_run(&ctx);
-		free(ctx.targets);
-		return r;
-	}
-	return bad_usage("unknown command", argv[i]);
+	r = run(&ctx, argc, argv);
+	free(ctx.targets);
+	return r;
 }

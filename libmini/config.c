@@ -132,6 +132,30 @@ bad:
 	return -1;
 }
 
+/* A list value is all or nothing: on error the list is as it was. */
+static int set_list_value(struct gd_config *c, const struct gd_cfg_key *k,
+			  size_t idx, const char *val, int src, char *err,
+			  size_t errcap)
+{
+	char saved[GD_CFG_LIST_MAX];
+	char *field = (char *)c + k->offset;
+
+	if (k->size > sizeof saved) {
+		snprintf(err, errcap, "%s: list field over %d bytes", k->name,
+			 GD_CFG_LIST_MAX);
+		return -1;
+	}
+	memcpy(saved, field, k->size);
+	if (c->src[idx] < src)
+		field[0] = '\0'; /* a higher source replaces the whole list */
+	if (set_value(k, field, val, strlen(val), err, errcap)) {
+		memcpy(field, saved, k->size);
+		return -1;
+	}
+	c->src[idx] = (uint8_t)src;
+	return 0;
+}
+
 int gd_config_set(struct gd_config *c, const char *key, size_t keylen,
 		  const char *val, int src, char *err, size_t errcap)
 {
@@ -150,8 +174,8 @@ int gd_config_set(struct gd_config *c, const char *key, size_t keylen,
 	if (c->src[idx] > src)
 		return 1;
 	field = (char *)c + k->offset;
-	if (k->type == GD_CT_LIST && c->src[idx] < src)
-		field[0] = '\0'; /* a higher source replaces the whole list */
+	if (k->type == GD_CT_LIST)
+		return set_list_value(c, k, idx, val, src, err, errcap);
 	if (set_value(k, field, val, strlen(val), err, errcap))
 		return -1;
 	c->src[idx] = (uint8_t)src;
@@ -261,13 +285,15 @@ int gd_config_parse_cmdline(struct gd_config *c, const char *text, size_t len,
 {
 	static const char prefix[] = "guestd.";
 	char tok[GD_CFG_LINE_MAX];
-	size_t pos = 0, n;
+	size_t pos = 0;
 	int errors = 0, overflow;
 
-	while ((n = next_token(text, len, &pos, tok, sizeof tok, &overflow))) {
+	while (pos < len) { /* not "while a token": "" is an empty one */
 		const char *k, *eq;
+		size_t n = next_token(text, len, &pos, tok, sizeof tok,
+				      &overflow);
 
-		if (strncmp(tok, prefix, sizeof prefix - 1) != 0)
+		if (n == 0 || strncmp(tok, prefix, sizeof prefix - 1) != 0)
 			continue;
 		if (overflow) {
 			report(ctx, "cmdline", 0, "parameter too long");

@@ -45,6 +45,8 @@ struct gd_config {
 	char log_level[16];
 	char conf_path[GD_CFG_PATH_MAX];
 	char cmdline_path[GD_CFG_PATH_MAX];
+	char serial[GD_CFG_PATH_MAX];
+	char notify[GD_CFG_PATH_MAX];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */

@@ -25,6 +25,10 @@ static const struct gd_cfg_key keys[] = {
 	  "also speak the QEMU guest agent protocol on a unix socket" },
 	{ "qga-vsock-port", GD_CT_UINT, STR(qga_vsock_port), 1, 0xfffffffeu, 0,
 	  "N", "also speak the QEMU guest agent protocol on AF_VSOCK port N" },
+	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
+	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
+	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
+	  "sd_notify the host: vsock[-stream|-dgram|-seqpacket]:CID:PORT" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)

@@ -8,15 +8,23 @@ void gd_dec_init(struct gd_decoder *d)
 	d->consume = 0;
 	d->skip = 0;
 	d->garbage = 0;
+	d->run_reported = 0;
+	d->off = 0;
 }
 
+/*
+ * Dropping only advances the start: the bytes left are moved to the front
+ * once per read (gd_dec_space), not once per frame or skipped byte, which
+ * made a burst of pipelined frames or of garbage cost quadratic copying.
+ */
 static void drop(struct gd_decoder *d, size_t n)
 {
 	if (n >= d->len) {
 		d->len = 0;
+		d->off = 0;
 		return;
 	}
-	memmove(d->buf, d->buf + n, d->len - n);
+	d->off += n;
 	d->len -= n;
 }
 
@@ -39,6 +47,10 @@ static void settle(struct gd_decoder *d)
 uint8_t *gd_dec_space(struct gd_decoder *d, size_t *n)
 {
 	settle(d);
+	if (d->off) {
+		memmove(d->buf, d->buf + d->off, d->len);
+		d->off = 0;
+	}
 	*n = sizeof d->buf - d->len;
 	return d->buf + d->len;
 }
@@ -63,11 +75,12 @@ size_t gd_dec_feed(struct gd_decoder *d, const void *p, size_t n)
 /* Skip to the first byte that may start a frame; count what was skipped. */
 static void seek_magic(struct gd_decoder *d)
 {
+	const uint8_t *p = d->buf + d->off;
 	size_t i = 0;
 
 	while (i < d->len) {
-		if (d->buf[i] == GD_MAGIC0 &&
-		    (i + 1 == d->len || d->buf[i + 1] == GD_MAGIC1))
+		if (p[i] == GD_MAGIC0 &&
+		    (i + 1 == d->len || p[i + 1] == GD_MAGIC1))
 			break;
 		i++;
 	}
@@ -90,6 +103,7 @@ static int report_garbage(struct gd_decoder *d, struct gd_frame *f)
 {
 	f->skipped = d->garbage;
 	d->garbage = 0;
+	d->run_reported = 1;
 	return GD_DEC_GARBAGE;
 }
 
@@ -102,15 +116,25 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 		return GD_DEC_NEED;
 	for (;;) {
 		seek_magic(d);
-		if (d->len < GD_HDR_LEN)
-			return d->garbage ? report_garbage(d, f) : GD_DEC_NEED;
-		if (gd_hdr_unpack(d->buf, &f->hdr) == 0)
+		if (d->len < GD_HDR_LEN) {
+			/*
+			 * Out of input inside a garbage run: report it now so a
+			 * peer that sends only garbage hears why, but once per
+			 * run however the bytes were split into reads.
+			 */
+			if (d->garbage && !d->run_reported)
+				return report_garbage(d, f);
+			return GD_DEC_NEED;
+		}
+		if (gd_hdr_unpack(d->buf + d->off, &f->hdr) == 0)
 			break;
 		d->garbage++;
 		drop(d, 1);
 	}
-	if (d->garbage)
+	if (d->garbage && !d->run_reported)
 		return report_garbage(d, f);
+	d->garbage = 0; /* a valid header ends the run */
+	d->run_reported = 0;
 	if (f->hdr.version != GD_PROTO_VERSION)
 		return refuse(d, f, GD_S_BAD_VERSION);
 	if (f->hdr.flags & ~GD_F_KNOWN)
@@ -122,8 +146,8 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 		total += GD_MAC_LEN;
 	if (d->len < total)
 		return GD_DEC_NEED;
-	f->raw = d->buf;
-	f->payload = d->buf + GD_HDR_LEN;
+	f->raw = d->buf + d->off;
+	f->payload = f->raw + GD_HDR_LEN;
 	f->mac = (f->hdr.flags & GD_F_MAC) ? f->payload + f->hdr.length : NULL;
 	f->status = GD_S_OK;
 	d->consume = total;

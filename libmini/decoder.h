@@ -8,7 +8,9 @@
  *
  * Bytes that cannot start a frame (no magic, or a header whose CRC fails)
  * are skipped one at a time until the next valid header: that is the
- * resync a serial line needs. A valid header with a bad version, unknown
+ * resync a serial line needs. A run of skipped bytes is reported once,
+ * as GD_DEC_GARBAGE just before the frame that ends it, however the run
+ * was split across reads. A valid header with a bad version, unknown
  * flags or a length over GD_MAX_PAYLOAD yields GD_DEC_ERROR with the
  * status to answer; its payload is then skipped, so the stream stays in
  * step and the next frame decodes normally.
@@ -25,7 +27,7 @@ enum gd_dec_result {
 	GD_DEC_NEED = 0,    /* no whole frame buffered; feed more */
 	GD_DEC_FRAME = 1,   /* f->hdr, f->payload, f->mac valid until next call */
 	GD_DEC_ERROR = 2,   /* f->hdr is the offending header, f->status why */
-	GD_DEC_GARBAGE = 3  /* f->skipped bytes were discarded before this point */
+	GD_DEC_GARBAGE = 3  /* f->skipped bytes were discarded before the next frame */
 };
 
 struct gd_frame {
@@ -43,6 +45,8 @@ struct gd_decoder {
 	size_t consume;     /* length of the frame handed out last */
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
+	int run_reported;   /* this garbage run was already reported */
+	size_t off;         /* the len buffered bytes start at buf + off */
 };
 
 void gd_dec_init(struct gd_decoder *d);

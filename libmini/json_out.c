@@ -39,7 +39,7 @@ static void open_(struct gd_json *j, const char *c)
 {
 	value_prefix(j);
 	put(j, c, 1);
-	if (j->depth + 1 >= GD_JSON_MAX_DEPTH) {
+	if (j->depth >= GD_JSON_MAX_DEPTH) {
 		j->failed = 1;
 		return;
 	}

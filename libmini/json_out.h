@@ -11,12 +11,12 @@
 
 #include "buf.h"
 
-#define GD_JSON_MAX_DEPTH 16
+#define GD_JSON_MAX_DEPTH 16 /* containers nested in one another */
 
 struct gd_json {
 	struct gd_buf *out;
 	int depth;
-	uint8_t need_comma[GD_JSON_MAX_DEPTH];
+	uint8_t need_comma[GD_JSON_MAX_DEPTH + 1]; /* [0] is the top level */
 	int failed;
 	int qmp; /* QEMU's style: see gd_json_init_qmp */
 };

@@ -2,15 +2,25 @@
 
 #include <string.h>
 
+/*
+ * Four bits at a time: every frame header is checked and every answer
+ * sealed, and bit by bit this was a third of guestd's instructions per
+ * ping. A nibble table costs 32 bytes where a byte table costs 512.
+ */
+static const uint16_t crc16_nibble[16] = {
+	0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5, 0x60c6, 0x70e7,
+	0x8108, 0x9129, 0xa14a, 0xb16b, 0xc18c, 0xd1ad, 0xe1ce, 0xf1ef
+};
+
 uint16_t gd_crc16(const uint8_t *p, size_t n)
 {
 	uint16_t crc = 0xffff;
 
 	while (n--) {
-		crc ^= (uint16_t)(*p++ << 8);
-		for (int i = 0; i < 8; i++)
-			crc = (uint16_t)((crc & 0x8000) ? (crc << 1) ^ 0x1021
-						       : crc << 1);
+		crc = (uint16_t)(crc << 4) ^
+		      crc16_nibble[(crc >> 12) ^ (*p >> 4)];
+		crc = (uint16_t)(crc << 4) ^
+		      crc16_nibble[(crc >> 12) ^ (*p++ & 0x0f)];
 	}
 	return crc;
 }

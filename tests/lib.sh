@@ -27,14 +27,23 @@ check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected [$2] g
 check_match() { if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1" "[$3] does not match /$2/"; fi; }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 
-# wait_for_socket PATH [TIMEOUT_S]: until a unix socket exists.
+# wait_for_socket PATH [TIMEOUT_S]: until a unix socket accepts connections
+# (the file appears at bind(2), before listen(2), so existence is not enough).
 wait_for_socket() {
-	local i
-	for ((i = 0; i < ${2:-10} * 50; i++)); do
-		[ -S "$1" ] && return 0
-		sleep 0.02
-	done
-	return 1
+	python3 -B - "$1" "${2:-10}" <<'PYEOF'
+import socket, sys, time
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(sys.argv[1])
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.01)
+    finally:
+        s.close()
+sys.exit(1)
+PYEOF
 }
 
 # start_agent SOCK [ARGS...]: run guestd on a unix socket without vsock;

@@ -53,6 +53,10 @@ assert ids == list(range(1, 101)), ids
 c.send(b"\x00garbage\xffGD\x01" + frame(OP["ping"], id=7))
 r = c.recv_frame(); assert r["status"] == S["bad_frame"], r
 r = c.recv_frame(); assert r["status"] == S["ok"] and r["id"] == 7, r
+# garbage alone (no frame after it) is answered too, once
+c.send(b"\x01\x02\x03 not a frame at all")
+r = c.recv_frame(); assert r["status"] == S["bad_frame"] and r["id"] == 0, r
+r = c.call(OP["ping"], id=77); assert r["status"] == S["ok"] and r["id"] == 77, r
 # unknown op
 r = c.call(999, id=8); assert r["status"] == S["unknown_op"] and r["id"] == 8, r
 # malformed TLV (length runs past the payload)

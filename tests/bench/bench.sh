@@ -1,0 +1,236 @@
+#!/bin/bash
+# make bench / make bench-smoke: guestd beside the physical limit (echo_server)
+# and beside its peer (qemu-ga), measured side by side in one run; prints one
+# markdown table of values and ratios. Absolute numbers on a shared machine
+# are noise; the ratios, taken in interleaved rounds, are the result.
+#
+# Env: GUESTD, GUESTCTL (binaries, default build/), BENCH_BIN (build/bench),
+#      BENCH_SMOKE=1 (few iterations, seconds), BENCH_NO_CALLGRIND=1 (for a
+#      sanitizer build, which valgrind cannot run).
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+GUESTD=$(realpath "${GUESTD:-$TOP/build/guestd}")
+GUESTCTL=$(realpath "${GUESTCTL:-$TOP/build/guestctl}")
+B=$(realpath "${BENCH_BIN:-$TOP/build/bench}")
+PL=$B/pingload
+SMOKE=${BENCH_SMOKE:-0}
+
+if [ "$SMOKE" = 1 ]; then
+	RTT_N=200 ROUNDS=2 PIPE_N=2000 CONN_N=320 STARTS=3 CG_N=20 ST_N=20
+else
+	RTT_N=20000 ROUNDS=20 PIPE_N=300000 CONN_N=48000 STARTS=20 CG_N=2000 ST_N=500
+fi
+DEPTH=64 CONNS=16
+
+T=$(mktemp -d /tmp/gdbench.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# qemu-ga may run every RPC it knows as root: block all but guest-ping, keep
+# its state and pid files in $T, no fsfreeze hook. Only guest-ping is sent.
+QGA=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
+QGA_BLOCK=$("$QGA" -b help | grep -vx guest-ping | paste -sd, -)
+# A guestd with KV also opens a guest-local socket (default /run/guestd.sock):
+# keep it in $T, so the bench never meets another agent's.
+GUESTD_EXTRA=""
+"$GUESTD" --help | grep -q -- '--local-sock' && GUESTD_EXTRA="--local-sock $T/local-%s.sock"
+cmd_guestd() {
+	echo "$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --unix $1 $(printf "$GUESTD_EXTRA" "$(basename "$1")")"
+}
+cmd_echo()   { echo "$B/echo_server $1"; }
+cmd_qga()    { echo "$QGA -m unix-listen -p $1 -t $T -f $T/qga-$(basename "$1").pid -b $QGA_BLOCK"; }
+kind_of()    { [ "$1" = qga ] && echo qga || echo gd; }
+AGENTS="guestd echo qga"
+
+# val KEY LINE: the value of KEY=VALUE in one line of pingload output.
+val() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+# pick NAME OUTPUT: the line of one target.
+pick() { grep "^name=$1 " <<<"$2"; }
+
+# start NAME SOCK [WRAPPER...]: run an agent in the background until it
+# answers a ping; sets SPID (the agent's pid, or the wrapper's).
+start() {
+	local name=$1 sock=$2 i
+	shift 2
+	# shellcheck disable=SC2046
+	"$@" $(cmd_"$name" "$sock") >>"$T/$name.log" 2>&1 &
+	SPID=$!
+	PIDS+=("$SPID")
+	for ((i = 0; i < 600; i++)); do
+		"$PL" rtt -n 1 "$name=$(kind_of "$name"):$sock" >/dev/null 2>&1 && return 0
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "bench: $name did not start; log:" >&2
+	tail -n 20 "$T/$name.log" >&2
+	exit 1
+}
+# stop PID: SIGTERM and reap (the agents exit cleanly on it).
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+targets() { local a; for a in $AGENTS; do echo "$a=$(kind_of "$a"):$T/$a.sock"; done; }
+
+# ---- ping: round trip, 64 in flight, 16 connections; then memory ----
+declare -A R
+for a in $AGENTS; do start "$a" "$T/$a.sock"; declare "PID_$a=$SPID"; done
+# Round trips alternate agent by agent request by request: a burst of
+# noise on this shared machine then lands on all three alike (p99 too).
+out=$("$PL" rtt -n "$RTT_N" -r "$RTT_N" $(targets))
+for a in $AGENTS; do
+	l=$(pick "$a" "$out")
+	R[rtt_med_$a]=$(awk -v n="$(val median_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
+	R[rtt_p99_$a]=$(awk -v n="$(val p99_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
+done
+out=$("$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" $(targets))
+for a in $AGENTS; do R[pipe_$a]=$(val rps "$(pick "$a" "$out")"); done
+out=$("$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" $(targets))
+for a in $AGENTS; do R[conns_$a]=$(val rps "$(pick "$a" "$out")"); done
+for a in $AGENTS; do
+	p=PID_$a
+	R[rss_$a]=$(awk '/^VmRSS:/ {print $2}' "/proc/${!p}/status")
+	R[hwm_$a]=$(awk '/^VmHWM:/ {print $2}' "/proc/${!p}/status")
+done
+# KV (when this guestd has it): set, then get, one 64-byte value in the
+# host pool; the limit is the echo server answering the same frames.
+KV_CAP=$("$GUESTCTL" --unix "$T/guestd.sock" --json info 2>/dev/null | grep -o '"kv"' || true)
+if [ -n "$KV_CAP" ]; then
+	KV_SET=(-o 8 -u 60:0 -t 61:bench.key -t "62:$(printf '%064d' 0)")
+	KV_GET=(-o 7 -u 60:0 -t 61:bench.key)
+	kvt=("guestd=gd:$T/guestd.sock" "echo=gd:$T/echo.sock")
+	for op in SET GET; do
+		declare -n args=KV_$op
+		out=$("$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}pipe_$a]=$(val rps "$(pick "$a" "$out")"); done
+		out=$("$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}conns_$a]=$(val rps "$(pick "$a" "$out")"); done
+		unset -n args
+	done
+fi
+for a in $AGENTS; do p=PID_$a; stop "${!p}"; done
+
+# ---- start to serving: spawn to first answered ping, interleaved ----
+declare -A STARTS_NS
+for ((i = 0; i < STARTS; i++)); do
+	for a in $AGENTS; do
+		# shellcheck disable=SC2046
+		l=$("$PL" start -l "$T/$a.log" "$a=$(kind_of "$a"):$T/$a-s.sock" -- $(cmd_"$a" "$T/$a-s.sock"))
+		STARTS_NS[$a]+="$(val start_ns "$l") "
+	done
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+for a in $AGENTS; do
+	R[start_$a]=$(echo "${STARTS_NS[$a]}" | median | awk '{printf "%.2f", $1/1e6}')
+done
+
+# ---- footprint ----
+kib() { awk -v b="$1" 'BEGIN{printf "%.1f", b/1024}'; }
+stripped() { strip -o "$B/$(basename "$1").stripped" "$1" && stat -c %s "$B/$(basename "$1").stripped"; }
+# A binary plus every shared library ldd resolves for it, in bytes.
+with_libs() {
+	local total f
+	total=$(stat -L -c %s "$1")
+	for f in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		total=$((total + $(stat -L -c %s "$f")))
+	done
+	echo "$total"
+}
+R[size_guestd]=$(kib "$(stripped "$GUESTD")")
+R[size_echo]=$(kib "$(stripped "$B/echo_server")")
+R[size_qga]=$(kib "$(with_libs "$QGA")")
+R[size_guestctl]=$(kib "$(stripped "$GUESTCTL")")
+R[size_tini]=$(kib "$(stat -L -c %s /usr/bin/tini-static)")
+
+# ---- request-path cost: instructions and syscalls per ping ----
+# Each agent runs twice under the tool: one connection with N pings, one
+# with none. Start-up, accept, close and exit are in both runs, so the
+# difference divided by N is what one ping costs.
+count_run() { # TOOL AGENT N -> total
+	local tool=$1 a=$2 n=$3 sock=$T/$2-$1-$3.sock f=$T/$1.$2.$3
+	case $tool in
+	callgrind) start "$a" "$sock" valgrind -q --tool=callgrind --callgrind-out-file="$f" ;;
+	strace) start "$a" "$sock" strace -f -qq -c -o "$f" ;;
+	esac
+	"$PL" rtt -n "$n" "$a=$(kind_of "$a"):$sock" >/dev/null
+	sleep 0.3 # let the agent see the close before it is told to stop
+	if [ "$tool" = strace ]; then
+		stop "$(pgrep -P "$SPID")"
+		wait "$SPID" 2>/dev/null || true
+		awk '$NF == "total" {print $4}' "$f"
+	else
+		stop "$SPID"
+		awk '/^(summary|totals):/ {print $2; exit}' "$f"
+	fi
+}
+per_ping() { # TOOL AGENT N
+	local with without
+	with=$(count_run "$1" "$2" "$3")
+	without=$(count_run "$1" "$2" 0)
+	awk -v a="$with" -v b="$without" -v n="$3" 'BEGIN{printf "%.1f", (a-b)/n}'
+}
+for a in $AGENTS; do
+	if [ "${BENCH_NO_CALLGRIND:-0}" = 1 ]; then
+		R[ins_$a]="skipped (sanitizer build)"
+	else
+		R[ins_$a]=$(per_ping callgrind "$a" "$CG_N")
+	fi
+	R[sys_$a]=$(per_ping strace "$a" "$ST_N")
+done
+
+# ---- the table ----
+# row LABEL BETTER GUESTD LIMIT PEER: BETTER is lower|higher|- (no ratios).
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN{
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) print "—";
+		else printf "%.2f", a / b }'
+}
+row() {
+	local r1=— r2=—
+	if [ "$2" != - ]; then r1=$(ratio "$3" "$4"); r2=$(ratio "$3" "$5"); fi
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5" "$r1" "$r2"
+}
+na() { printf '| %s | — | n/a (%s) | — | — | — | — |\n' "$1" "$2"; }
+g() { echo "${R[$1_guestd]}"; }
+e() { echo "${R[$1_echo]}"; }
+q() { echo "${R[$1_qga]}"; }
+
+mode="full"; [ "$SMOKE" = 1 ] && mode="smoke (few iterations: not a result)"
+echo "guestd bench, $mode: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "limit = tests/bench/echo_server (same framing, no protocol work); peer = $("$QGA" -V 2>&1 | head -n1 | sed 's/^QEMU Guest Agent /qemu-ga /') unless the row says otherwise"
+echo "interleaving: round trips alternate between agents on every request; throughput runs in $ROUNDS alternating rounds"
+echo
+echo "| measure | better | guestd | limit | peer | guestd/limit | guestd/peer |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+row "ping round trip, 1 conn, $RTT_N requests: median µs" lower "$(g rtt_med)" "$(e rtt_med)" "$(q rtt_med)"
+row "ping round trip, 1 conn, $RTT_N requests: p99 µs" lower "$(g rtt_p99)" "$(e rtt_p99)" "$(q rtt_p99)"
+row "ping throughput, $DEPTH in flight on 1 conn, req/s" higher "$(g pipe)" "$(e pipe)" "$(q pipe)"
+row "ping throughput, $CONNS conns at once, req/s" higher "$(g conns)" "$(e conns)" "$(q conns)"
+for op in set get; do
+	OP=${op^^}
+	for how in pipe conns; do
+		label="KV $op throughput, $DEPTH in flight on 1 conn, req/s (peer: no KV)"
+		[ $how = conns ] && label="KV $op throughput, $CONNS conns at once, req/s (peer: no KV)"
+		if [ -z "$KV_CAP" ]; then
+			na "$label" "no KV in this build"
+		else
+			row "$label" higher "${R[kv$OP${how}_guestd]}" "${R[kv$OP${how}_echo]}" —
+		fi
+	done
+done
+row "start to serving (spawn to first ping answered), median of $STARTS, ms" lower "$(g start)" "$(e start)" "$(q start)"
+row "size on disk, stripped, KiB (peer: binary + its shared libraries)" lower "$(g size)" "$(e size)" "$(q size)"
+row "size on disk, stripped, KiB, guestd vs peer tini-static $(dpkg-query -W -f='${Version}' tini 2>/dev/null) (reference PID 1)" lower "$(g size)" — "${R[size_tini]}"
+row "size on disk, stripped, KiB: guestctl (host tool)" - "${R[size_guestctl]}" — —
+row "VmRSS after the ping runs, KiB" lower "$(g rss)" "$(e rss)" "$(q rss)"
+row "VmHWM after the ping runs, KiB" lower "$(g hwm)" "$(e hwm)" "$(q hwm)"
+row "instructions per ping, user space (callgrind, $CG_N pings minus 0)" lower "$(g ins)" "$(e ins)" "$(q ins)"
+row "syscalls per ping (strace -c, $ST_N pings minus 0)" lower "$(g sys)" "$(e sys)" "$(q sys)"
+na "fleet: ping 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
+na "fleet: time sync 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
+na "boot to ready in QEMU (TCG)" "guestd on main loads no kernel modules yet (PID 1 duties, issue 3), so no virtio-serial port appears in the guest"
