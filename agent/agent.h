@@ -40,12 +40,25 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
-	int serial;             /* the serial port: reopened, never closed */
+	int serial;             /* serial port index + 1: reopened, never closed */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
 	enum gd_proto proto;
 	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
+};
+
+#define GD_SERIAL_PORTS 2 /* the native port (serial=) and QGA's (qga-serial=) */
+
+/* One serial port (serial.c): its config, protocol and retry state. */
+struct gd_serial_port {
+	const char *spec;      /* port name or tty path; "" for none */
+	enum gd_proto proto;
+	int quiet;             /* a default that may be absent: no logs, backoff */
+	int open;
+	int logged, missing_logged;
+	unsigned retry_ms;     /* wait before the next attempt */
+	unsigned long long retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 };
 
 struct gd_stats {
@@ -66,9 +79,7 @@ struct gd_agent {
 	/* Read once it can be (PID 1 mounts /proc first): it names the
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];
-	int serial_open;
-	int serial_logged, serial_missing_logged;
-	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
+	struct gd_serial_port serial[GD_SERIAL_PORTS];
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

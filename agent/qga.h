@@ -13,7 +13,6 @@
 #include "qga_req.h"
 
 #define GD_QGA_RESP_MAX GD_MAX_FRAME /* longest response line */
-#define GD_QGA_SERIAL_PORT "org.qemu.guest_agent.0"
 
 /*
  * Answer the QGA texts buffered on c while its output has room; 1 when it

@@ -22,6 +22,7 @@
 #define GD_CFG_TEXT_MAX 16384 /* largest config file or cmdline read */
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
+#define GD_DEFAULT_QGA_SERIAL "org.qemu.guest_agent.0" /* QEMU's name */
 #define GD_CFG_MAX_KEYS 64
 
 enum gd_cfg_src {
@@ -50,6 +51,7 @@ struct gd_config {
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
+	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
 };
 
 struct gd_cfg_key {

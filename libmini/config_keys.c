@@ -25,6 +25,9 @@ static const struct gd_cfg_key keys[] = {
 	  "also speak the QEMU guest agent protocol on a unix socket" },
 	{ "qga-vsock-port", GD_CT_UINT, STR(qga_vsock_port), 1, 0xfffffffeu, 0,
 	  "N", "also speak the QEMU guest agent protocol on AF_VSOCK port N" },
+	{ "qga-serial", GD_CT_STR, STR(qga_serial), 0, 0, 0, "PORT",
+	  "QEMU guest agent protocol on this virtio-serial port or tty "
+	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
@@ -54,4 +57,6 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->log_level, "info", 5);
 	memcpy(c->conf_path, GD_DEFAULT_CONF, sizeof GD_DEFAULT_CONF);
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
+	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
+	       sizeof GD_DEFAULT_QGA_SERIAL);
 }

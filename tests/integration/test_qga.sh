@@ -257,6 +257,38 @@ for n, c in enumerate(cs):
 PYEOF
 kill -0 "$AGENT_PID" 2>/dev/null; check_eq "agent still running after all of it" 0 $?
 
+# A serial line (a pty behind a relay standing in for QEMU's chardev socket)
+# speaking QGA, next to one speaking protocol v1.
+$PY "$TOP/tests/serial_relay.py" "$T/qchar.sock" "$T/ttyQ" & _pids+=($!)
+$PY "$TOP/tests/serial_relay.py" "$T/nchar.sock" "$T/ttyN" & _pids+=($!)
+wait_for_socket "$T/qchar.sock" && wait_for_socket "$T/nchar.sock"
+"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+	--qga-serial "$T/ttyQ" --serial "$T/ttyN" >"$T/serial.log" 2>&1 & _pids+=($!)
+for _ in $(seq 50); do [ "$(grep -c 'serving on serial' "$T/serial.log")" = 2 ] && break; sleep 0.02; done
+check_match "QGA served on the serial line" "serving on serial $T/ttyQ.*QEMU guest agent protocol" "$(cat "$T/serial.log")"
+"$GUESTCTL" --unix "$T/nchar.sock" ping >/dev/null; check_eq "protocol v1 on the other serial line" 0 $?
+export QCHAR=$T/qchar.sock
+check "serial: libvirt's sequence, then a client after a half request resyncs with 0xFF" $PY - <<'PYEOF'
+import os, time
+from qga import *
+c = Client(os.environ["QCHAR"])
+assert c.call(libvirt_sync(11)) == {"return": 11}
+assert c.call(libvirt_cmd("guest-get-host-name")) == {"return": {"host-name": os.uname().nodename}}
+c.send(b'{"execute":"guest-sync","arg'); c.close()  # gone mid-request
+time.sleep(0.3)  # the relay, like QEMU's chardev, takes one client at a time
+c = Client(os.environ["QCHAR"])
+c.send(b'\xff{"execute":"guest-sync-delimited","arguments":{"id":12}}\n')
+c.after_sentinel()
+assert c.line() == b'{"return": 12}\n'
+c.send(proxmox_pair(13, "guest-ping"))
+assert c.proxmox_read() == ({"return": 13}, {"return": {}})
+PYEOF
+"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --unix "$T/d.sock" \
+	>"$T/default.log" 2>&1 & _pids+=($!)
+wait_for_socket "$T/d.sock"; sleep 0.3
+check_eq "the default QGA port, absent here, is looked for without a word" "" \
+	"$(grep -i 'serial' "$T/default.log")"
+
 # The same port from a config file and from the kernel command line.
 printf 'qga-unix=%s\n' "$T/conf.sock" >"$T/guestd.conf"
 "$GUESTD" --no-vsock --config "$T/guestd.conf" --cmdline /nonexistent >"$T/conf.log" 2>&1 &
