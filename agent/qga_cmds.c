@@ -47,7 +47,7 @@ static int cmd_ping(struct gd_qga_call *call)
 static int cmd_info(struct gd_qga_call *call)
 {
 	size_t n;
-	const struct gd_qga_cmd *cmds = gd_qga_cmds(&n);
+	const struct gd_qga_cmd *list = gd_qga_cmds(&n);
 	struct gd_json *j = call->j;
 
 	gd_json_obj_begin(j);
@@ -58,11 +58,11 @@ static int cmd_info(struct gd_qga_call *call)
 	for (size_t i = 0; i < n; i++) {
 		gd_json_obj_begin(j);
 		gd_json_key(j, "enabled");
-		gd_json_bool(j, cmds[i].enabled);
+		gd_json_bool(j, list[i].enabled);
 		gd_json_key(j, "name");
-		gd_json_str(j, cmds[i].name);
+		gd_json_str(j, list[i].name);
 		gd_json_key(j, "success-response");
-		gd_json_bool(j, cmds[i].success_response);
+		gd_json_bool(j, list[i].success_response);
 		gd_json_obj_end(j);
 	}
 	gd_json_arr_end(j);
@@ -139,30 +139,30 @@ static int cmd_osinfo(struct gd_qga_call *call)
 
 /*
  * The local zone as glib finds it for qemu-ga: $TZ (a rule, or a zone
- * file when it names one), else /etc/localtime, else UTC.
+ * file when it names one), else /etc/localtime; UTC when neither reads.
  */
-static int local_zone(int64_t t, struct gd_tz_info *z)
+static void local_zone(int64_t t, struct gd_tz_info *z)
 {
 	static uint8_t tzif[GD_TZ_FILE_MAX];
 	const char *tz = getenv("TZ");
-	char path[GD_CFG_PATH_MAX + 32];
-	long n = -1;
+	long n;
 
 	if (tz && tz[0] == ':')
 		tz++;
 	if (tz && tz[0]) {
+		char path[GD_CFG_PATH_MAX + 32];
+
 		snprintf(path, sizeof path, "%s%s",
 			 tz[0] == '/' ? "" : "/usr/share/zoneinfo/", tz);
 		n = gd_read_small_file(path, (char *)tzif, sizeof tzif);
-		if (n < 0)
-			return gd_tz_posix(tz, strlen(tz), t, z);
+		if (n < 0 && gd_tz_posix(tz, strlen(tz), t, z) == 0)
+			return;
 	} else {
 		n = gd_read_small_file("/etc/localtime", (char *)tzif,
 				       sizeof tzif);
 	}
 	if (n < 0 || gd_tz_tzif(tzif, (size_t)n, t, z))
-		return gd_tz_posix("UTC0", 4, t, z);
-	return 0;
+		gd_tz_posix("UTC0", 4, t, z);
 }
 
 static int cmd_timezone(struct gd_qga_call *call)

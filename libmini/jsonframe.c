@@ -184,14 +184,13 @@ static int step(struct gd_jf *f, const char **text, size_t *len)
 
 int gd_jf_next(struct gd_jf *f, const char **text, size_t *len)
 {
-	int r;
-
 	if (f->consume) {
 		drop(f, f->consume);
 		f->consume = 0;
 	}
 	while (f->scan < f->len) {
-		r = step(f, text, len);
+		int r = step(f, text, len);
+
 		if (f->skip) { /* what was looked at is not kept */
 			drop(f, f->scan);
 			f->scan = 0;

@@ -116,10 +116,12 @@ static int check_literal(struct chk *c, const struct gd_qga_tok *t,
 			 const char *in)
 {
 	const char *s = c->js + t->start;
-	size_t n = (size_t)(t->end - t->start), run = 0, bad;
+	size_t n = (size_t)(t->end - t->start), bad;
 	int ok;
 
 	if (s[0] >= 'a' && s[0] <= 'z') { /* qemu lexes [a-z]+ as a keyword */
+		size_t run = 0;
+
 		while (run < n && s[run] >= 'a' && s[run] <= 'z')
 			run++;
 		if (!is_keyword(s, run))
@@ -171,13 +173,14 @@ static int bad_unicode(struct chk *c, size_t i, size_t end)
 /* The \u escape at i: *used is 6, or 12 for a surrogate pair. */
 static int check_unicode(struct chk *c, size_t i, size_t end, size_t *used)
 {
-	long cp = hex_escape(c->js, end, i), lo;
+	long cp = hex_escape(c->js, end, i);
 
 	*used = 6;
 	if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
 		return bad_unicode(c, i, end);
 	if (cp >= 0xd800 && cp <= 0xdbff) {
-		lo = hex_escape(c->js, end, i + 6);
+		long lo = hex_escape(c->js, end, i + 6);
+
 		if (lo < 0xdc00 || lo > 0xdfff)
 			return bad_unicode(c, i, end);
 		*used = 12;
@@ -330,12 +333,13 @@ static int check_value(struct chk *c, int i, size_t *p, int depth,
 static int jsmn_failure(struct chk *c, int err, size_t pos)
 {
 	const char *nul = memchr(c->js, '\0', c->len);
-	size_t q = pos, from;
+	size_t q = pos;
 
 	if (err == JSMN_ERROR_NOMEM)
 		return failf(c, "JSON token count limit exceeded");
 	if (err == JSMN_ERROR_PART && nul) { /* jsmn stops at a NUL byte */
-		from = (size_t)(nul - c->js);
+		size_t from = (size_t)(nul - c->js);
+
 		if (pos < from && c->js[pos] == '"')
 			return stray(c, pos, from);
 		while (from > 0 && !strchr(" \t\r\n{}[],:\"", c->js[from - 1]))

@@ -51,14 +51,15 @@ static size_t utf8_put(unsigned long cp, char *o)
 /* \uXXXX at s[i] (i at the 'u'); a surrogate pair takes two escapes. */
 static unsigned long unicode_escape(const char *s, size_t n, size_t *i)
 {
-	unsigned long cp = hex4(s + *i + 1), lo;
+	unsigned long cp = hex4(s + *i + 1);
 
 	*i += 4;
 	if (cp < 0xd800 || cp > 0xdfff)
 		return cp;
 	if (cp <= 0xdbff && *i + 6 < n && s[*i + 1] == '\\' &&
 	    s[*i + 2] == 'u') {
-		lo = hex4(s + *i + 3);
+		unsigned long lo = hex4(s + *i + 3);
+
 		if (lo >= 0xdc00 && lo <= 0xdfff) {
 			*i += 6;
 			return 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
