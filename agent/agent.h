@@ -10,6 +10,7 @@
 #include "config.h"
 #include "decoder.h"
 #include "jsonframe.h"
+#include "kv.h"
 #include "log.h"
 #include "proto.h"
 #include "sysinfo.h"
@@ -33,6 +34,7 @@ struct gd_listener {
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
 	enum gd_proto proto; /* given to the connections it accepts */
+	int local;              /* guest-local socket: peers are guest processes */
 };
 
 struct gd_conn {
@@ -46,6 +48,9 @@ struct gd_conn {
 	uint8_t outbuf[GD_OUT_CAP];
 	enum gd_proto proto;
 	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
+	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
+	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
+	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
 };
 
 #define GD_SERIAL_PORTS 2 /* the native port (serial=) and QGA's (qga-serial=) */
@@ -80,6 +85,7 @@ struct gd_agent {
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];
 	struct gd_serial_port serial[GD_SERIAL_PORTS];
+	struct gd_kv kv;
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */

@@ -85,6 +85,10 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		gd_conn_attach(a, c, fd, "unix");
 		gd_conn_speak(c, l->proto);
 		describe_peer(c, l->kind, &ss);
+		if (gd_kv_conn_accepted(a, c, l)) {
+			gd_conn_close(a, c, "peer not permitted");
+			continue;
+		}
 		a->stats.accepted++;
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
@@ -102,6 +106,7 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
 	c->proto = GD_PROTO_NATIVE;
+	gd_kv_conn_reset(c);
 }
 
 void gd_conn_speak(struct gd_conn *c, enum gd_proto proto)
@@ -237,6 +242,7 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	}
 	do {
 		full = process(a, c);
+		gd_kv_conn_io(a, c);
 		if (flush_out(c)) {
 			gd_conn_close(a, c, "write failed");
 			return;
@@ -254,7 +260,7 @@ short gd_conn_events(const struct gd_conn *c)
 		return 0;
 	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
 		ev |= POLLIN;
-	if (c->out.len)
+	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }

@@ -12,6 +12,11 @@ static const struct op_entry ops[] = {
 	{ GD_OP_HELLO, gd_svc_hello },
 	{ GD_OP_PING, gd_svc_ping },
 	{ GD_OP_INFO, gd_svc_info },
+	{ GD_OP_KV_GET, gd_svc_kv_get },
+	{ GD_OP_KV_SET, gd_svc_kv_set },
+	{ GD_OP_KV_DEL, gd_svc_kv_del },
+	{ GD_OP_KV_LIST, gd_svc_kv_list },
+	{ GD_OP_KV_WATCH, gd_svc_kv_watch },
 };
 
 static gd_handler_fn find_handler(uint16_t op)
@@ -71,6 +76,11 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 	if (f->hdr.flags & GD_F_MAC) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_AUTH_FAILED,
 			    "MAC on a connection without a session");
+		return;
+	}
+	if (gd_kv_op_refused(c, f->hdr.op)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_NOT_PERMITTED,
+			    "op not available on the guest-local socket");
 		return;
 	}
 	fn = find_handler(f->hdr.op);

@@ -109,8 +109,12 @@ static void notify_ready(struct gd_agent *a)
 int main(int argc, char **argv)
 {
 	struct gd_agent *a = &agent;
-	int rc = early_flags(argc, argv);
+	int rc;
 
+	/* the same binary is the guest's KV client (never when PID 1) */
+	if (argc > 1 && strcmp(argv[1], "kv") == 0 && getpid() != 1)
+		return gd_kv_cli(argc - 1, argv + 1);
+	rc = early_flags(argc, argv);
 	if (rc >= 0)
 		return rc;
 	a->is_pid1 = getpid() == 1;
@@ -130,6 +134,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gd_serial_open(a);
+	gd_kv_start(a);
 	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);

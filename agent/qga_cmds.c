@@ -10,11 +10,11 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "osrelease.h"
 #include "qga.h"
 #include "sysinfo.h"
 #include "tzinfo.h"
 
-#define OS_RELEASE_MAX 4096 /* os-release bytes read */
 #define OS_FIELD_MAX 256    /* longest os-release value kept */
 
 static const struct gd_qga_param sync_params[] = {
@@ -113,14 +113,13 @@ static void uname_field(struct gd_json *j, const char *member, const char *v)
 
 static int cmd_osinfo(struct gd_qga_call *call)
 {
-	static char text[OS_RELEASE_MAX];
+	static char text[GD_OS_RELEASE_MAX];
 	struct gd_json *j = call->j;
 	struct utsname u;
 
 	if (uname(&u))
 		return gd_qga_fail(call, "GenericError", "uname failed");
-	if (gd_read_small_file("/etc/os-release", text, sizeof text) < 0 &&
-	    gd_read_small_file("/usr/lib/os-release", text, sizeof text) < 0)
+	if (gd_os_release_read(text, sizeof text) < 0)
 		text[0] = '\0';
 	gd_json_obj_begin(j);
 	os_field(j, text, "NAME", "name");

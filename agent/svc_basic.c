@@ -10,7 +10,7 @@
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
 	(void)a;
-	return GD_CAP_PING | GD_CAP_INFO;
+	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV;
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -80,5 +80,7 @@ int gd_svc_info(struct gd_req *r)
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
 		return GD_S_INTERNAL;
-	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+	if (put_uptimes(r) || gd_kv_info(r))
+		return GD_S_INTERNAL;
+	return GD_S_OK;
 }

@@ -1,4 +1,5 @@
 #include "fields.h"
+#include "proto_kv.h"
 
 #include <string.h>
 
@@ -26,6 +27,11 @@ static const struct field fields[] = {
 	{ GD_T_EXIT_STATUS, K_U32, "workload_exit_status" },
 	{ GD_T_MAX_PAYLOAD, K_U32, "max_payload" },
 	{ GD_T_MESSAGE, K_STR, "message" },
+	{ GD_T_KV_PERSISTENT, K_U8, "kv_persistent" },
+	{ GD_T_KV_STORE_ERROR, K_STR, "kv_store_error" },
+	{ GD_T_KV_KEY_MAX, K_U32, "kv_key_max" },
+	{ GD_T_KV_VALUE_MAX, K_U32, "kv_value_max" },
+	{ GD_T_KV_POOL_MAX, K_U32, "kv_pool_max" },
 };
 
 static const char *const cap_names[] = {

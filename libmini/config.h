@@ -23,6 +23,7 @@
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
 #define GD_DEFAULT_QGA_SERIAL "org.qemu.guest_agent.0" /* QEMU's name */
+#define GD_DEFAULT_LOCAL_SOCK "/run/guestd.sock"
 #define GD_CFG_MAX_KEYS 64
 
 enum gd_cfg_src {
@@ -48,10 +49,14 @@ struct gd_config {
 	char cmdline_path[GD_CFG_PATH_MAX];
 	char serial[GD_CFG_PATH_MAX];
 	char notify[GD_CFG_PATH_MAX];
-	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
+	char local_sock[GD_CFG_PATH_MAX];  /* guest-local socket ("" = none) */
+	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
+	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
+	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
 	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
 	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
+	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 
 struct gd_cfg_key {

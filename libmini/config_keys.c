@@ -32,6 +32,15 @@ static const struct gd_cfg_key keys[] = {
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
 	  "sd_notify the host: vsock[-stream|-dgram|-seqpacket]:CID:PORT" },
+	{ "local-sock", GD_CT_STR, STR(local_sock), 0, 0, 0, "PATH",
+	  "guest-local socket for `guestd kv` (default /run/guestd.sock; "
+	  "empty: none)" },
+	{ "kv-allow-uid", GD_CT_LIST, STR(kv_allow_uid), 0, 0, 1, "UID,...",
+	  "besides root, uids allowed on the local socket" },
+	{ "kv-allow-gid", GD_CT_LIST, STR(kv_allow_gid), 0, 0, 1, "GID,...",
+	  "gids (primary or supplementary) allowed on the local socket" },
+	{ "state-dir", GD_CT_STR, STR(state_dir), 0, 0, 0, "DIR",
+	  "keep the host and guest KV pools in DIR across restarts" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)
@@ -59,4 +68,5 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
 	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
 	       sizeof GD_DEFAULT_QGA_SERIAL);
+	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }

@@ -69,13 +69,19 @@ static void put_u16_escape(struct gd_json *j, unsigned v)
 /* QEMU's quoting: printable ASCII as is, everything else escaped. */
 static void escaped_qmp(struct gd_json *j, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	const uint8_t *u = (const uint8_t *)s;
 	size_t used;
 
 	put(j, "\"", 1);
 	for (size_t i = 0; i < n; i += used) {
-		long cp = gd_utf8_next(u + i, n - i, &used);
+		uint32_t dec;
+		long cp;
 		const char *short_esc = NULL;
+
+		used = gd_utf8_decode(u + i, n - i, &dec);
+		cp = used ? (long)dec : -1;
+		if (!used)
+			used = 1; /* each byte of a bad sequence: one U+FFFD */
 
 		switch (cp) {
 		case '"': short_esc = "\\\""; break;

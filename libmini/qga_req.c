@@ -191,14 +191,15 @@ static int check_unicode(struct chk *c, size_t i, size_t end, size_t *used)
 /* The string whose opening quote is at q, up to end (its closing quote). */
 static int check_string(struct chk *c, size_t q, size_t end)
 {
-	const unsigned char *u = (const unsigned char *)c->js;
+	const uint8_t *u = (const uint8_t *)c->js;
+	uint32_t cp;
 	size_t used;
 
 	for (size_t i = q + 1; i < end; i += used) {
 		used = 1;
 		if (u[i] < 0x20) /* qemu's lexer refuses controls in strings */
 			return stray(c, q, i);
-		if (u[i] >= 0x80 && gd_utf8_next(u + i, end - i, &used) < 0)
+		if (u[i] >= 0x80 && !(used = gd_utf8_decode(u + i, end - i, &cp)))
 			return failf(c, "JSON parse error, "
 					"invalid UTF-8 sequence in string");
 		if (u[i] != '\\')

@@ -72,20 +72,17 @@ static void unquote(const char *v, size_t n, char *out, size_t cap)
 
 int gd_os_release_pretty(const char *text, char *out, size_t cap)
 {
-	return gd_os_release_get(text, "PRETTY_NAME", out, cap);
-}
-
-int gd_os_release_get(const char *text, const char *key, char *out, size_t cap)
-{
-	size_t klen = strlen(key);
+	static const char key[] = "PRETTY_NAME=";
 	const char *line = text;
 
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
 
-		if (n > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
-			unquote(line + klen + 1, n - klen - 1, out, cap);
+		if (n >= sizeof key - 1 &&
+		    strncmp(line, key, sizeof key - 1) == 0) {
+			unquote(line + sizeof key - 1, n - (sizeof key - 1),
+				out, cap);
 			return 0;
 		}
 		line = nl ? nl + 1 : NULL;

@@ -23,7 +23,5 @@ int gd_boot_id(char *out, size_t cap);
 int gd_os_release_pretty(const char *text, char *out, size_t cap);
 /* Same, reading /etc/os-release then /usr/lib/os-release. */
 int gd_os_pretty_name(char *out, size_t cap);
-/* Any KEY of os-release text, unquoted like PRETTY_NAME; -1 when absent. */
-int gd_os_release_get(const char *text, const char *key, char *out, size_t cap);
 
 #endif

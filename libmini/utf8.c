@@ -1,31 +1,53 @@
 #include "utf8.h"
 
-long gd_utf8_next(const unsigned char *s, size_t n, size_t *used)
+size_t gd_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
 {
-	long cp, min;
+	uint32_t c = s[0], min;
 	size_t len;
 
-	*used = 1;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2, cp = s[0] & 0x1f, min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3, cp = s[0] & 0x0f, min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		c &= 0x07;
+		min = 0x10000;
 	} else {
-		return -1;
+		return 0; /* continuation byte, 0xc0/0xc1, or 0xf5..0xff */
 	}
+	if (n < len)
+		return 0;
 	for (size_t i = 1; i < len; i++) {
-		if (i >= n || (s[i] & 0xc0) != 0x80) {
-			*used = i;
-			return -1;
-		}
-		cp = cp << 6 | (s[i] & 0x3f);
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
 	}
-	*used = len;
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	return cp;
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int gd_utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t off = 0;
+	uint32_t cp;
+
+	while (off < n) {
+		size_t len = gd_utf8_decode(s + off, n - off, &cp);
+
+		if (len == 0)
+			return 0;
+		off += len;
+	}
+	return 1;
 }

@@ -1,0 +1,228 @@
+/*
+ * Unit tests for libmini/kvtable.c and utf8.c: key rules at and past
+ * every limit, strict UTF-8, set/get/del/undo, a full table, and paged
+ * iteration with a stable cursor.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvtable.h"
+#include "proto.h"
+#include "utf8.h"
+
+static struct gd_kv_meta meta[GD_KV_POOL_ENTRIES];
+static struct gd_kv_slot slots[GD_KV_POOL_ENTRIES];
+
+static struct gd_kv_table *fresh(void)
+{
+	static struct gd_kv_table t;
+
+	gd_kv_init(&t, meta, slots, GD_KV_POOL_ENTRIES);
+	return &t;
+}
+
+static int key_status(const char *s)
+{
+	return gd_kv_key_check(s, strlen(s));
+}
+
+static void test_limits(void **state)
+{
+	static char key[GD_KV_KEY_MAX + 2];
+	static uint8_t val[GD_KV_VALUE_MAX + 1];
+	struct gd_kv_table *t = fresh();
+	struct gd_kv_entry e;
+
+	(void)state;
+	assert_int_equal(GD_KV_KEY_MAX, 512);
+	assert_int_equal(GD_KV_VALUE_MAX, 2048);
+	memset(key, 'k', sizeof key);
+	memset(val, 'v', sizeof val);
+	assert_int_equal(gd_kv_set(t, key, GD_KV_KEY_MAX, "x", 1, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_set(t, key, GD_KV_KEY_MAX + 1, "x", 1, NULL),
+			 GD_S_TOO_BIG);
+	assert_int_equal(gd_kv_set(t, "v", 1, val, GD_KV_VALUE_MAX, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_set(t, "w", 1, val, GD_KV_VALUE_MAX + 1, NULL),
+			 GD_S_TOO_BIG);
+	assert_int_equal(gd_kv_set(t, "e", 1, "", 0, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_count(t), 3);
+	assert_int_equal(gd_kv_get(t, "v", 1, &e), GD_S_OK);
+	assert_int_equal(e.vlen, GD_KV_VALUE_MAX);
+	assert_memory_equal(e.value, val, GD_KV_VALUE_MAX);
+	assert_int_equal(gd_kv_get(t, "w", 1, &e), GD_S_NOT_FOUND);
+	assert_int_equal(gd_kv_get(t, key, GD_KV_KEY_MAX, &e), GD_S_OK);
+	assert_int_equal(e.klen, GD_KV_KEY_MAX);
+}
+
+static void test_key_rules(void **state)
+{
+	static const char *const good[] = {
+		"a", "host.name", "with space", "=;:/\\\"'`~!", "caf\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd",
+		"\xc2\xa0", /* U+00A0, first after C1 */
+		"\xf4\x8f\xbf\xbf", /* U+10FFFF */
+	};
+	static const char *const bad[] = {
+		"a\nb", "tab\there", "cr\r", "\x01", "\x1f", "del\x7f",
+		"\xc2\x80", "\xc2\x85", "\xc2\x9f", /* C1 controls */
+		"\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf", /* overlong */
+		"\xed\xa0\x80", "\xed\xbf\xbf", /* surrogates */
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe", /* > U+10FFFF */
+		"\x80", "\xbf", "ab\xc3", "\xe2\x82", "\xf0\x9f\x98", /* stray, cut */
+		"\xe2\x28\xa1", "\xc3\x28",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(key_status(good[i]), GD_S_OK);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (key_status(bad[i]) != GD_S_BAD_KEY)
+			fail_msg("key %zu accepted", i);
+	}
+	assert_int_equal(gd_kv_key_check("", 0), GD_S_BAD_KEY);
+	assert_int_equal(gd_kv_key_check("a\0b", 3), GD_S_BAD_KEY);
+	assert_int_equal(gd_kv_set(fresh(), "a\nb", 3, "x", 1, NULL),
+			 GD_S_BAD_KEY);
+}
+
+static void test_utf8_decode(void **state)
+{
+	uint32_t cp = 0;
+
+	(void)state;
+	assert_int_equal(gd_utf8_decode((const uint8_t *)"\xe2\x82\xac", 3, &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+	assert_int_equal(gd_utf8_decode((const uint8_t *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1f600);
+	assert_int_equal(gd_utf8_decode((const uint8_t *)"\xe2\x82\xac", 2, &cp), 0);
+	assert_true(gd_utf8_valid((const uint8_t *)"", 0));
+	assert_false(gd_utf8_valid((const uint8_t *)"ok\xed\xa0\x80", 5));
+}
+
+static void test_set_get_del_undo(void **state)
+{
+	struct gd_kv_table *t = fresh();
+	struct gd_kv_entry e;
+	struct gd_kv_undo u;
+
+	(void)state;
+	assert_int_equal(gd_kv_set(t, "a", 1, "1", 1, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_set(t, "b", 1, "2", 1, NULL), GD_S_OK);
+	/* replace, then undo the replace */
+	assert_int_equal(gd_kv_set(t, "a", 1, "one", 3, &u), GD_S_OK);
+	assert_int_equal(gd_kv_count(t), 2);
+	gd_kv_undo(t, &u);
+	assert_int_equal(gd_kv_get(t, "a", 1, &e), GD_S_OK);
+	assert_int_equal(e.vlen, 1);
+	assert_memory_equal(e.value, "1", 1);
+	/* insert, then undo the insert */
+	assert_int_equal(gd_kv_set(t, "c", 1, "3", 1, &u), GD_S_OK);
+	assert_int_equal(gd_kv_count(t), 3);
+	gd_kv_undo(t, &u);
+	assert_int_equal(gd_kv_count(t), 2);
+	assert_int_equal(gd_kv_get(t, "c", 1, &e), GD_S_NOT_FOUND);
+	/* delete, then undo the delete */
+	assert_int_equal(gd_kv_del(t, "b", 1, &u), GD_S_OK);
+	assert_int_equal(gd_kv_get(t, "b", 1, &e), GD_S_NOT_FOUND);
+	assert_int_equal(gd_kv_del(t, "b", 1, NULL), GD_S_NOT_FOUND);
+	gd_kv_undo(t, &u);
+	assert_int_equal(gd_kv_get(t, "b", 1, &e), GD_S_OK);
+	assert_memory_equal(e.value, "2", 1);
+	assert_int_equal(gd_kv_count(t), 2);
+	/* keys differ by length and content, not just hash */
+	assert_int_equal(gd_kv_get(t, "ab", 2, &e), GD_S_NOT_FOUND);
+	assert_int_equal(gd_kv_del(t, "", 0, NULL), GD_S_NOT_FOUND);
+}
+
+static void key_of(char *out, size_t cap, unsigned i)
+{
+	snprintf(out, cap, "key-%04u", i);
+}
+
+static void test_full_pool(void **state)
+{
+	struct gd_kv_table *t = fresh();
+	struct gd_kv_entry e;
+	char k[32];
+
+	(void)state;
+	for (unsigned i = 0; i < GD_KV_POOL_ENTRIES; i++) {
+		key_of(k, sizeof k, i);
+		assert_int_equal(gd_kv_set(t, k, strlen(k), k, strlen(k), NULL),
+				 GD_S_OK);
+	}
+	assert_int_equal(gd_kv_count(t), GD_KV_POOL_ENTRIES);
+	assert_int_equal(gd_kv_set(t, "one-more", 8, "x", 1, NULL),
+			 GD_S_POOL_FULL);
+	/* replacing an existing key still works when full */
+	assert_int_equal(gd_kv_set(t, "key-0007", 8, "new", 3, NULL), GD_S_OK);
+	for (unsigned i = 0; i < GD_KV_POOL_ENTRIES; i++) {
+		key_of(k, sizeof k, i);
+		assert_int_equal(gd_kv_get(t, k, strlen(k), &e), GD_S_OK);
+		if (i != 7)
+			assert_memory_equal(e.value, k, strlen(k));
+	}
+	/* a delete makes room for exactly one */
+	assert_int_equal(gd_kv_del(t, "key-0500", 8, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_set(t, "one-more", 8, "x", 1, NULL), GD_S_OK);
+	assert_int_equal(gd_kv_set(t, "two-more", 8, "x", 1, NULL),
+			 GD_S_POOL_FULL);
+}
+
+/* Entries present for a whole listing come out exactly once, even while
+ * others are deleted and added between pages. */
+static void test_cursor(void **state)
+{
+	struct gd_kv_table *t = fresh();
+	static uint8_t seen[GD_KV_POOL_ENTRIES];
+	struct gd_kv_entry e;
+	uint32_t cursor = 0, n = 0;
+	char k[32];
+
+	(void)state;
+	for (unsigned i = 0; i < 300; i++) {
+		key_of(k, sizeof k, i);
+		gd_kv_set(t, k, strlen(k), "", 0, NULL);
+	}
+	memset(seen, 0, sizeof seen);
+	while (gd_kv_next(t, &cursor, &e)) {
+		unsigned i;
+
+		assert_int_equal(sscanf(e.key, "key-%4u", &i), 1);
+		if (i < 300) {
+			assert_int_equal(seen[i], 0);
+			seen[i] = 1;
+		}
+		n++;
+		if (n == 100) { /* churn mid-listing */
+			gd_kv_del(t, "key-0010", 8, NULL);
+			gd_kv_set(t, "key-0900", 8, "", 0, NULL);
+			seen[10] = 1;
+		}
+	}
+	for (unsigned i = 0; i < 300; i++)
+		assert_int_equal(seen[i], 1);
+	assert_int_equal(gd_kv_next(t, &cursor, &e), 0);
+	cursor = 5000; /* a cursor past the end is simply the end */
+	assert_int_equal(gd_kv_next(t, &cursor, &e), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_key_rules),
+		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_set_get_del_undo),
+		cmocka_unit_test(test_full_pool),
+		cmocka_unit_test(test_cursor),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
