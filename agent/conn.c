@@ -150,6 +150,12 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
+/* Output room c needs before it may take a request: one whole answer. */
+static size_t answer_room(const struct gd_conn *c)
+{
+	return c->proto == GD_PROTO_QGA ? GD_QGA_RESP_MAX : GD_MAX_FRAME;
+}
+
 /* Where the next read goes, for the protocol c speaks. */
 static uint8_t *in_space(struct gd_conn *c, size_t *room)
 {
@@ -203,7 +209,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME)
+		if (gd_buf_room(&c->out) < answer_room(c))
 			return; /* answers pending: let the peer read first */
 		dst = in_space(c, &room);
 		if (room == 0) {
@@ -258,7 +264,7 @@ short gd_conn_events(const struct gd_conn *c)
 
 	if (c->fd < 0)
 		return 0;
-	if (!c->eof && gd_buf_room(&c->out) >= GD_MAX_FRAME)
+	if (!c->eof && gd_buf_room(&c->out) >= answer_room(c))
 		ev |= POLLIN;
 	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;

@@ -12,7 +12,7 @@
 #include "json_out.h"
 #include "qga_req.h"
 
-#define GD_QGA_RESP_MAX GD_MAX_FRAME /* longest response line */
+#define GD_QGA_RESP_MAX GD_OUT_CAP /* longest response line: the whole buffer */
 
 /*
  * Answer the QGA texts buffered on c while its output has room; 1 when it
@@ -46,6 +46,9 @@ struct gd_qga_cmd {
 
 /* The commands, in the order guest-info lists them (as qemu-ga does). */
 const struct gd_qga_cmd *gd_qga_cmds(size_t *count);
+
+/* qga_net.c: guest-network-get-interfaces. */
+int gd_qga_cmd_interfaces(struct gd_qga_call *call);
 
 /* Record an error for the call; returns -1. */
 int gd_qga_fail(struct gd_qga_call *call, const char *err_class,
