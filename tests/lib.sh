@@ -51,7 +51,7 @@ PYEOF
 start_agent() {
 	local sock=$1; shift
 	"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
-		--unix "$sock" "$@" >>"${AGENT_LOG:-$T/agent.log}" 2>&1 &
+		--local-sock "" --unix "$sock" "$@" >>"${AGENT_LOG:-$T/agent.log}" 2>&1 &
 	AGENT_PID=$!
 	_pids+=("$AGENT_PID")
 	wait_for_socket "$sock"

@@ -90,21 +90,21 @@ for n, c in enumerate(cs):
         r = c.recv_frame(); assert r["id"] == n * 1000 + i and r["status"] == 0
 PYEOF
 
-AGENT_LOG=$T/dup.log "$GUESTD" --no-vsock --config /nonexistent --unix "$S" 2>"$T/dup.err"
+AGENT_LOG=$T/dup.log "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --unix "$S" 2>"$T/dup.err"
 rc=$?
 check_eq "second agent on the same unix path: exit 1" 1 $rc
 check_match "busy unix path: clear error" "another agent is listening" "$(cat "$T/dup.err")"
 
 # AF_VSOCK: bind/listen on a free port, and a clear error on a busy one.
 port=$((20000 + RANDOM % 20000))
-"$GUESTD" --config /nonexistent --cmdline /nonexistent --vsock-port $port --unix "$T/v.sock" >"$T/v.log" 2>&1 &
+"$GUESTD" --local-sock "" --config /nonexistent --cmdline /nonexistent --vsock-port $port --unix "$T/v.sock" >"$T/v.log" 2>&1 &
 vpid=$!; _pids+=($vpid)
 wait_for_socket "$T/v.sock"
 if grep -q "no AF_VSOCK" "$T/v.log"; then
 	ok "# SKIP no AF_VSOCK in this kernel"
 else
 	check_match "vsock listener on port $port" "listening on vsock port $port" "$(cat "$T/v.log")"
-	"$GUESTD" --config /nonexistent --cmdline /nonexistent --vsock-port $port >"$T/v2.log" 2>&1
+	"$GUESTD" --local-sock "" --config /nonexistent --cmdline /nonexistent --vsock-port $port >"$T/v2.log" 2>&1
 	check_eq "busy vsock port: exit 1" 1 $?
 	check_match "busy vsock port: clear error" "vsock port $port: port already in use" "$(cat "$T/v2.log")"
 fi

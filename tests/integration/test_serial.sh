@@ -6,7 +6,7 @@ export PYTHONPATH=$TOP/tests
 
 python3 -B "$TOP/tests/serial_relay.py" "$T/chardev.sock" "$T/ttyG" & _pids+=($!)
 wait_for_socket "$T/chardev.sock"
-"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--serial "$T/ttyG" >"$T/agent.log" 2>&1 & _pids+=($!)
 for _ in $(seq 50); do grep -q "serving on serial" "$T/agent.log" && break; sleep 0.02; done
 check_match "agent serves the tty" "serving on serial $T/ttyG" "$(cat "$T/agent.log")"
@@ -30,7 +30,7 @@ PYEOF
 check "next client after a half frame is served" "$GUESTCTL" --unix "$T/chardev.sock" --timeout 3000 ping
 
 ls -l /dev/vport* >/dev/null 2>&1 || true
-"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--serial org.nonexistent.port >"$T/missing.log" 2>&1 & mp=$!; _pids+=($mp)
 sleep 0.5
 check "a missing port is waited for, not fatal" kill -0 $mp
