@@ -84,7 +84,7 @@ VERSION_ID=1.0
 VARIANT="Server Edition"
 VARIANT_ID=server
 EOF
-QGA_OS_RELEASE=$T/os-release "$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+QGA_OS_RELEASE=$T/os-release "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--qga-unix "$T/os.sock" >"$T/os.log" 2>&1 & _pids+=($!)
 wait_for_socket "$T/os.sock"
 check "guest-get-osinfo: every os-release field, in qemu-ga's order and bytes" $PY - "$T/os.sock" <<'PYEOF'
@@ -149,7 +149,7 @@ netns_agent() { # N SOCK: guestd in a new netns with N interfaces
 			echo "addr add 10.$((i / 200)).$((i % 200)).1/24 dev d$i"
 			echo "addr add fd00::$i/64 dev d$i nodad"
 		done | ip -batch - && ip link set lo up &&
-		exec "$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --qga-unix "$2"
+		exec "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent --qga-unix "$2"
 	' netns "$1" "$2" >>"$T/netns.log" 2>&1 &
 	_pids+=($!)
 	wait_for_socket "$2" 30
@@ -364,7 +364,7 @@ kill -0 "$AGENT_PID" 2>/dev/null; check_eq "agent still running after all of it"
 $PY "$TOP/tests/serial_relay.py" "$T/qchar.sock" "$T/ttyQ" & _pids+=($!)
 $PY "$TOP/tests/serial_relay.py" "$T/nchar.sock" "$T/ttyN" & _pids+=($!)
 wait_for_socket "$T/qchar.sock" && wait_for_socket "$T/nchar.sock"
-"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--qga-serial "$T/ttyQ" --serial "$T/ttyN" >"$T/serial.log" 2>&1 & _pids+=($!)
 for _ in $(seq 50); do [ "$(grep -c 'serving on serial' "$T/serial.log")" = 2 ] && break; sleep 0.02; done
 check_match "QGA served on the serial line" "serving on serial $T/ttyQ.*QEMU guest agent protocol" "$(cat "$T/serial.log")"
@@ -385,7 +385,7 @@ assert c.line() == b'{"return": 12}\n'
 c.send(proxmox_pair(13, "guest-ping"))
 assert c.proxmox_read() == ({"return": 13}, {"return": {}})
 PYEOF
-"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --unix "$T/d.sock" \
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent --unix "$T/d.sock" \
 	>"$T/default.log" 2>&1 & _pids+=($!)
 wait_for_socket "$T/d.sock"; sleep 0.3
 check_eq "the default QGA port, absent here, is looked for without a word" "" \
@@ -393,12 +393,12 @@ check_eq "the default QGA port, absent here, is looked for without a word" "" \
 
 # The same port from a config file and from the kernel command line.
 printf 'qga-unix=%s\n' "$T/conf.sock" >"$T/guestd.conf"
-"$GUESTD" --no-vsock --config "$T/guestd.conf" --cmdline /nonexistent >"$T/conf.log" 2>&1 &
+"$GUESTD" --no-vsock --local-sock "" --config "$T/guestd.conf" --cmdline /nonexistent >"$T/conf.log" 2>&1 &
 _pids+=($!)
 wait_for_socket "$T/conf.sock" && check_eq "qga-unix= in the config file" '{"return": {}}' \
 	"$($PY -c 'import sys; from qga import *; c = Client(sys.argv[1]); c.send(b"{\"execute\":\"guest-ping\"}"); print(c.line().decode().strip())' "$T/conf.sock")"
 printf 'console=ttyS0 guestd.qga-unix=%s quiet\n' "$T/cmdline.sock" >"$T/cmdline"
-"$GUESTD" --no-vsock --config /nonexistent --cmdline "$T/cmdline" >"$T/cmdline.log" 2>&1 &
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline "$T/cmdline" >"$T/cmdline.log" 2>&1 &
 _pids+=($!)
 check "guestd.qga-unix= on the kernel command line" wait_for_socket "$T/cmdline.sock"
 
@@ -406,7 +406,7 @@ check_match "--help lists the QGA flags" "--qga-unix PATH.*--qga-vsock-port N" "
 "$GUESTD" --qga-vsock-port 0 --no-vsock 2>/dev/null; check_eq "qga-vsock-port 0 refused: exit 2" 2 $?
 
 port=$((20000 + RANDOM % 20000))
-"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --qga-vsock-port $port \
+"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent --qga-vsock-port $port \
 	--unix "$T/v.sock" >"$T/v.log" 2>&1 &
 vpid=$!; _pids+=($vpid)
 wait_for_socket "$T/v.sock"
