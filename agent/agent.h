@@ -13,6 +13,7 @@
 #include "kv.h"
 #include "log.h"
 #include "proto.h"
+#include "time_svc.h"
 #include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
@@ -42,12 +43,17 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
-	int serial;             /* serial port index + 1: reopened, never closed */
+	int serial;             /* serial port index + 1: kept open, never closed */
+	int hung;               /* serial with no host: not polled until one comes */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
 	enum gd_proto proto;
 	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
+	uint64_t rx_real;       /* CLOCK_REALTIME ns of the last read with data */
+	size_t tx_stamp_frame;  /* time_stamp.c: marked TIME_GET answer in out */
+	size_t tx_stamp_at;
+	int tx_stamp_pending;
 	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
 	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
 	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
@@ -81,6 +87,7 @@ struct gd_agent {
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
+	struct gd_time_state time;
 	/* Read once it can be (PID 1 mounts /proc first): it names the
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];

@@ -101,7 +101,10 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	c->fd = fd;
 	c->eof = 0;
 	c->serial = 0;
+	c->hung = 0;
 	c->partial_since = 0;
+	c->rx_real = 0;
+	c->tx_stamp_pending = 0;
 	gd_dec_init(&c->dec);
 	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
@@ -137,7 +140,10 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 static int flush_out(struct gd_conn *c)
 {
 	while (c->out.len) {
-		ssize_t n = write(c->fd, c->out.data, c->out.len);
+		ssize_t n;
+
+		gd_time_tx_patch(c);
+		n = write(c->fd, c->out.data, c->out.len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -146,6 +152,7 @@ static int flush_out(struct gd_conn *c)
 		if (n < 0)
 			return -1;
 		gd_buf_consume(&c->out, (size_t)n);
+		gd_time_tx_sent(c, (size_t)n);
 	}
 	return 0;
 }
@@ -225,6 +232,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			c->eof = 1;
 			return;
 		}
+		gd_time_rx_stamp(c);
 		in_commit(c, (size_t)n);
 		process(a, c);
 		if ((size_t)n < room)

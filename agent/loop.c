@@ -12,7 +12,7 @@
 #include "serial.h"
 #include "sysinfo.h"
 
-#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS)
+#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX)
 
 int gd_signals_setup(struct gd_agent *a)
 {
@@ -82,7 +82,7 @@ void gd_loop_run(struct gd_agent *a)
 
 	while (!a->stop) {
 		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-		int n = 0, nls, timeout;
+		int n = 0, nls, ntime, timeout;
 
 		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		for (int i = 0; i < a->nlisteners; i++)
@@ -92,14 +92,17 @@ void gd_loop_run(struct gd_agent *a)
 		for (int i = 0; i < GD_MAX_CONNS; i++) {
 			short ev = gd_conn_events(&a->conns[i]);
 
-			if (a->conns[i].fd < 0)
+			if (a->conns[i].fd < 0 || a->conns[i].hung)
 				continue;
 			owner[n] = &a->conns[i];
 			pfd[n++] = (struct pollfd){ .fd = a->conns[i].fd,
 						    .events = ev };
 		}
-		timeout = gd_conns_next_timeout(a, now);
-		timeout = earliest(timeout, gd_serial_tick(a, now));
+		ntime = n;
+		n += gd_time_pollfds(a, pfd + n);
+		timeout = earliest(gd_conns_next_timeout(a, now),
+				   gd_serial_tick(a, now));
+		timeout = gd_time_poll_timeout(a, now, timeout);
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",
@@ -111,9 +114,11 @@ void gd_loop_run(struct gd_agent *a)
 		for (int i = 1; i < nls; i++)
 			if (pfd[i].revents)
 				gd_conn_accept(a, &a->listeners[i - 1]);
-		for (int i = nls; i < n; i++)
+		for (int i = nls; i < ntime; i++)
 			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
 				gd_conn_io(a, owner[i], pfd[i].revents);
+		gd_time_events(a, pfd + ntime, n - ntime);
 		gd_conns_expire(a, gd_clock_ns(CLOCK_MONOTONIC));
+		gd_time_tick(a, gd_clock_ns(CLOCK_MONOTONIC));
 	}
 }

@@ -137,10 +137,12 @@ int main(int argc, char **argv)
 	gd_kv_start(a);
 	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
+	gd_time_init(a);
 	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
 	notify_ready(a);
 	gd_loop_run(a);
 	gd_notify(a, "STOPPING=1");
+	gd_time_close(a);
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return 0;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -154,16 +155,71 @@ void gd_serial_open(struct gd_agent *a)
 	}
 }
 
+/*
+ * The fd stays open while no host is connected: a virtio port that the
+ * guest has closed discards what the host sends, so a host connecting
+ * between a close and the reopen would lose its first request. A hung
+ * port is left out of poll (it reports POLLHUP until a host connects) and
+ * looked at again every GD_SERIAL_RETRY_MS.
+ */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_serial_port *p = &a->serial[c->serial - 1];
 
-	close(c->fd);
-	c->fd = -1;
-	c->serial = 0;
-	p->open = 0;
-	p->retry_ms = GD_SERIAL_RETRY_MS;
+	gd_dec_init(&c->dec);
+	gd_conn_speak(c, c->proto); /* a fresh QGA framer too */
+	c->out.len = 0;
+	c->eof = 0;
+	c->partial_since = 0;
+	c->hung = 1;
 	schedule(p);
+}
+
+static struct gd_conn *port_conn(struct gd_agent *a,
+				 const struct gd_serial_port *p)
+{
+	int serial = (int)(p - a->serial) + 1;
+
+	for (int i = 0; i < GD_MAX_CONNS; i++)
+		if (a->conns[i].fd >= 0 && a->conns[i].serial == serial)
+			return &a->conns[i];
+	return NULL;
+}
+
+/* A hung port: serve it again once the host is back, reopen if it broke. */
+static void recheck(struct gd_agent *a, struct gd_serial_port *p,
+		    struct gd_conn *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLNVAL | POLLERR))) {
+		close(c->fd);
+		c->fd = -1;
+		c->serial = 0;
+		c->hung = 0;
+		p->open = 0;
+		open_port(a, p);
+		return;
+	}
+	if (pfd.revents & POLLHUP)
+		schedule(p);
+	else
+		c->hung = 0;
+}
+
+static void port_tick(struct gd_agent *a, struct gd_serial_port *p,
+		      unsigned long long now_ns)
+{
+	struct gd_conn *c;
+
+	if (!p->retry_at || now_ns < p->retry_at)
+		return;
+	p->retry_at = 0;
+	c = port_conn(a, p);
+	if (c && c->hung)
+		recheck(a, p, c);
+	else if (!c)
+		open_port(a, p);
 }
 
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
@@ -174,8 +230,7 @@ int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
 		struct gd_serial_port *p = &a->serial[i];
 		int ms;
 
-		if (p->retry_at && now_ns >= p->retry_at)
-			open_port(a, p);
+		port_tick(a, p, now_ns);
 		if (!p->retry_at)
 			continue;
 		ms = p->retry_at <= now_ns

@@ -4,10 +4,11 @@
  * configured port, each speaking its protocol (serial= native, qga-serial=
  * QGA). A port holds a connection slot for as long as it is open. The host
  * side comes and goes (QEMU's chardev socket has one client at a time): a
- * hang-up drops the partial input and queued output and the port is
- * reopened after GD_SERIAL_RETRY_MS, as it is while the port does not exist
- * yet. A quiet port (QGA's default name, which most guests lack) is looked
- * for without logging, with waits doubling up to GD_SERIAL_QUIET_MAX_MS.
+ * hang-up drops the partial input and queued output, and the port, kept
+ * open, is looked at again every GD_SERIAL_RETRY_MS until a host is there;
+ * a port that does not exist yet is looked for at the same pace, except a
+ * quiet one (QGA's default name, which most guests lack): no log, and
+ * waits doubling up to GD_SERIAL_QUIET_MAX_MS.
  */
 #ifndef GD_SERIAL_H
 #define GD_SERIAL_H
@@ -28,9 +29,9 @@ int gd_serial_resolve(const char *sysfs, const char *spec, char *dev,
 		      size_t cap);
 /* Set up the configured ports and open them now or schedule retries. */
 void gd_serial_open(struct gd_agent *a);
-/* The host hung up or the stream broke: release and schedule a reopen. */
+/* The host hung up or the stream broke: start clean, wait for a host. */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);
-/* Reopen when due; milliseconds until the next retry (-1 for none). */
+/* Retry when due; milliseconds until the next retry (-1 for none). */
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns);
 
 #endif

@@ -23,6 +23,8 @@ typedef int (*gd_handler_fn)(struct gd_req *r);
 int gd_svc_hello(struct gd_req *r);
 int gd_svc_ping(struct gd_req *r);
 int gd_svc_info(struct gd_req *r);
+int gd_svc_time_get(struct gd_req *r);
+int gd_svc_time_set(struct gd_req *r);
 
 /* Capabilities this build serves (GD_CAP_*). */
 uint32_t gd_agent_caps(const struct gd_agent *a);

@@ -10,7 +10,8 @@
 uint32_t gd_agent_caps(const struct gd_agent *a)
 {
 	(void)a;
-	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV;
+	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV | GD_CAP_TIME |
+	       GD_CAP_EVENTS;
 }
 
 int gd_svc_hello(struct gd_req *r)

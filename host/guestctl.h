@@ -11,6 +11,7 @@ extern const struct gc_cmd gc_cmd_ping;
 extern const struct gc_cmd gc_cmd_info;
 extern const struct gc_cmd gc_cmd_hyperv_guid;
 extern const struct gc_cmd gc_cmd_hyperv_register;
+extern const struct gc_cmd gc_cmd_time;
 extern const struct gc_cmd gc_cmd_kv;
 extern const struct gc_cmd gc_cmd_notify_listen;
 

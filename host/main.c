@@ -11,6 +11,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_info,
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
+	&gc_cmd_time,
 	&gc_cmd_notify_listen,
 	&gc_cmd_kv,
 };

@@ -56,6 +56,7 @@ struct gd_config {
 	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
 	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
+	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 

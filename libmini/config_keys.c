@@ -1,6 +1,7 @@
 /* The configuration key table: one row per key, shared by all sources. */
 #include "config.h"
 #include "proto.h"
+#include "timesync.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -28,6 +29,8 @@ static const struct gd_cfg_key keys[] = {
 	{ "qga-serial", GD_CT_STR, STR(qga_serial), 0, 0, 0, "PORT",
 	  "QEMU guest agent protocol on this virtio-serial port or tty "
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
+	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
+	  "N", "vsock datagram port for libkrun's time sync (default 123, 0 off)" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
@@ -68,5 +71,6 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
 	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
 	       sizeof GD_DEFAULT_QGA_SERIAL);
+	c->timesync_port = GD_KRUN_DEFAULT_PORT;
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }

@@ -1,0 +1,30 @@
+/* Event frames to every open connection. */
+#include "events.h"
+
+int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
+		       size_t len, const struct gd_conn *except)
+{
+	struct gd_hdr h = { .version = GD_PROTO_VERSION, .flags = GD_F_EVENT,
+			    .op = op };
+	int sent = 0;
+
+	if (len > GD_MAX_PAYLOAD)
+		return 0;
+	for (int i = 0; i < GD_MAX_CONNS; i++) {
+		struct gd_conn *c = &a->conns[i];
+		struct gd_frame_writer w;
+
+		if (c->fd < 0 || c->eof || c == except)
+			continue;
+		if (gd_buf_room(&c->out) < GD_HDR_LEN + len) {
+			gd_logf(&a->log, GD_LOG_DEBUG, "%s: output full, %s "
+				"event dropped", c->peer, gd_op_name(op));
+			continue;
+		}
+		gd_frame_begin(&w, &c->out, &h);
+		gd_buf_put(&c->out, payload, len);
+		gd_frame_end(&w);
+		sent++;
+	}
+	return sent;
+}

@@ -1,0 +1,79 @@
+/*
+ * guestd's time service: TIME_GET and TIME_SET (svc_time.c), the request
+ * receive and answer send stamps (time_stamp.c), setting the clock and the
+ * RTC (clock_set.c), and the clock watch in the poll loop (time_watch.c):
+ * a periodic jump check, the kernel uevent socket for vmgenid and
+ * libkrun's time sync datagrams. docs/time.md describes the behaviour.
+ */
+#ifndef GD_TIME_SVC_H
+#define GD_TIME_SVC_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clockwatch.h"
+
+#define GD_TIME_POLL_MAX 2      /* uevent socket and libkrun socket */
+#define GD_CLOCK_CHECK_MS 1000  /* clock-jump check period */
+#define GD_CLOCK_READ_TRIES 3   /* attempts at a trusted clock sample */
+#define GD_TIME_DGRAMS_PER_WAKE 16 /* datagrams read per wakeup, per socket */
+#define GD_TIME_REF_MAX_AGE_NS 10000000000ULL /* TIME_SET guest reference */
+#define GD_RTC_PATH "/dev/rtc0"
+
+struct gd_agent;
+struct gd_conn;
+
+struct gd_time_state {
+	struct gd_clock_watch watch;
+	uint64_t next_check;   /* CLOCK_MONOTONIC ns of the next jump check */
+	int uevent_fd;         /* NETLINK_KOBJECT_UEVENT, -1 if none */
+	int krun_fd;           /* AF_VSOCK SOCK_DGRAM, -1 if none */
+	uint64_t jumps;        /* clock-jump events raised */
+	uint64_t krun_steps;   /* clock steps from libkrun datagrams */
+	uint64_t krun_refused; /* datagrams refused (sender, size, value) */
+};
+
+/* time_watch.c: set up (never fatal) and tear down. */
+void gd_time_init(struct gd_agent *a);
+void gd_time_close(struct gd_agent *a);
+/* Fill pfd[] with the sockets to poll; returns how many (<= GD_TIME_POLL_MAX). */
+int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd);
+/* Handle poll results for the entries gd_time_pollfds filled. */
+void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n);
+/*
+ * The agent stepped realtime by step_ns: announce it now as `kind` to
+ * every connection but requester (NULL: all) and keep the periodic check
+ * from reporting it again.
+ */
+void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
+		     const struct gd_conn *requester);
+/* Run the periodic clock check when due. */
+void gd_time_tick(struct gd_agent *a, uint64_t now);
+/* The poll timeout (ms, -1 none) given another one: the sooner. */
+int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout);
+
+/* time_stamp.c: the t2 and t3 stamps of TIME_GET, taken at the edges. */
+/* Record that bytes just arrived on c (call right after read()). */
+void gd_time_rx_stamp(struct gd_conn *c);
+/*
+ * The TIME_SEND TLV (u64) was just appended to c->out as the last TLV of
+ * the frame beginning at frame_start: refill it right before the write.
+ */
+void gd_time_tx_mark(struct gd_conn *c, size_t frame_start);
+/* Refill a marked send stamp with the time now (call before write()). */
+void gd_time_tx_patch(struct gd_conn *c);
+/* n bytes were written from the front of c->out (call after consuming). */
+void gd_time_tx_sent(struct gd_conn *c, size_t n);
+
+/* clock_set.c: 0 or an errno. Corrections are ns to add to realtime. */
+int gd_clock_step(int64_t correction);
+int gd_clock_slew(int64_t correction);
+/* Part of an adjtime slew still to apply. */
+int gd_clock_slew_left(int64_t *left);
+/* Write realtime_ns (rounded to the second) to GD_RTC_PATH; GD_RTC_*. */
+int gd_rtc_write(uint64_t realtime_ns, int *err);
+/* Read the RTC into *ns (whole seconds): 0, GD_RTC_ABSENT or GD_RTC_FAILED. */
+int gd_rtc_read(uint64_t *ns, int *err);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * The clock watch in the poll loop: a cheap periodic check of the clocks
+ * (four vDSO reads), the kernel's vmgenid uevent, and libkrun's time sync
+ * datagrams. A jump is announced to every open connection as a
+ * GD_EV_CLOCK_JUMP event so the host can resync at once.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/vm_sockets.h>
+
+#include "agent.h"
+#include "events.h"
+#include "proto_time.h"
+#include "sysinfo.h"
+#include "timesync.h"
+#include "uevent.h"
+
+#define NS_PER_MS 1000000ull
+#define GD_UEVENT_KERNEL_GROUP 1u
+#define GD_JUMP_EVENT_MAX 128 /* header + the event's TLVs */
+
+static int open_uevent(struct gd_agent *a)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = GD_UEVENT_KERNEL_GROUP };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		return fd;
+	gd_logf(&a->log, GD_LOG_INFO, "no uevent socket (%s): VM generation "
+		"changes go unnoticed", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int open_krun(struct gd_agent *a, uint32_t port)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK,
+				  .svm_cid = VMADDR_CID_ANY, .svm_port = port };
+	int fd = socket(AF_VSOCK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync off: no vsock "
+			"datagram transport (%s)", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
+		gd_logf(&a->log, GD_LOG_WARN, "libkrun time sync: vsock "
+			"datagram port %u: %s", port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync on vsock datagram "
+		"port %u", port);
+	return fd;
+}
+
+static void read_clocks(struct gd_clock_sample *s)
+{
+	for (int i = 0; i < GD_CLOCK_READ_TRIES; i++) {
+		s->mono = gd_clock_ns(CLOCK_MONOTONIC);
+		s->real = gd_clock_ns(CLOCK_REALTIME);
+		s->boot = gd_clock_ns(CLOCK_BOOTTIME);
+		s->mono_after = gd_clock_ns(CLOCK_MONOTONIC);
+		if (s->mono_after - s->mono <= GD_CLOCK_READ_MAX_NS)
+			return;
+	}
+}
+
+static void raise_jump(struct gd_agent *a, const struct gd_clock_jump *j,
+		       const struct gd_clock_sample *s,
+		       const struct gd_conn *except)
+{
+	uint8_t frame[GD_JUMP_EVENT_MAX];
+	struct gd_hdr h = { .version = GD_PROTO_VERSION };
+	struct gd_frame_writer w;
+	struct gd_buf b;
+	int told;
+
+	gd_buf_init(&b, frame, sizeof frame);
+	gd_frame_begin(&w, &b, &h);
+	if (gd_tlv_u32(&w, GD_T_TIME_JUMP_KIND, j->kinds) ||
+	    gd_tlv_u64(&w, GD_T_TIME_SUSPENDED, j->suspended) ||
+	    gd_tlv_u64(&w, GD_T_TIME_STEPPED, (uint64_t)j->stepped) ||
+	    gd_tlv_u64(&w, GD_T_TIME_REALTIME, s->real) ||
+	    gd_tlv_u64(&w, GD_T_TIME_MONOTONIC, s->mono) ||
+	    gd_tlv_u64(&w, GD_T_TIME_BOOTTIME, s->boot))
+		return;
+	told = gd_event_broadcast(a, GD_EV_CLOCK_JUMP, b.data + GD_HDR_LEN,
+				  b.len - GD_HDR_LEN, except);
+	a->time.jumps++;
+	gd_logf(&a->log, GD_LOG_INFO, "clock jump:%s%s%s%s suspended %llu ms, "
+		"stepped %lld ms; told %d connection(s)",
+		(j->kinds & GD_JUMP_SUSPEND) ? " suspend" : "",
+		(j->kinds & GD_JUMP_STEP) ? " step" : "",
+		(j->kinds & GD_JUMP_VMGENID) ? " vmgenid" : "",
+		(j->kinds & GD_JUMP_SET) ? " set" : "",
+		(unsigned long long)(j->suspended / NS_PER_MS),
+		(long long)(j->stepped / (int64_t)NS_PER_MS), told);
+}
+
+/* Compare the clocks with the last check; announce a jump or `extra`. */
+static void check_clocks(struct gd_agent *a, unsigned extra)
+{
+	struct gd_clock_sample s;
+	struct gd_clock_jump j;
+
+	read_clocks(&s);
+	j.kinds = gd_clock_watch_check(&a->time.watch, &s, &j) | extra;
+	if (j.kinds)
+		raise_jump(a, &j, &s, NULL);
+}
+
+void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
+		     const struct gd_conn *requester)
+{
+	struct gd_clock_sample s;
+	struct gd_clock_jump j = { .kinds = kind, .stepped = step_ns };
+
+	gd_clock_watch_shift(&a->time.watch, step_ns);
+	read_clocks(&s);
+	raise_jump(a, &j, &s, requester);
+}
+
+void gd_time_init(struct gd_agent *a)
+{
+	struct gd_time_state *t = &a->time;
+
+	gd_clock_watch_init(&t->watch);
+	t->uevent_fd = open_uevent(a);
+	t->krun_fd = -1;
+	if (a->cfg.vsock && a->cfg.timesync_port)
+		t->krun_fd = open_krun(a, a->cfg.timesync_port);
+	check_clocks(a, 0); /* the baseline */
+	t->next_check = gd_clock_ns(CLOCK_MONOTONIC) +
+			GD_CLOCK_CHECK_MS * NS_PER_MS;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void gd_time_close(struct gd_agent *a)
+{
+	close_fd(&a->time.uevent_fd);
+	close_fd(&a->time.krun_fd);
+}
+
+int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd)
+{
+	int n = 0;
+
+	if (a->time.uevent_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = a->time.uevent_fd,
+					    .events = POLLIN };
+	if (a->time.krun_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = a->time.krun_fd,
+					    .events = POLLIN };
+	return n;
+}
+
+/* A receive error other than "nothing more" ends that socket. */
+static int recv_failed(struct gd_agent *a, int *fd, const char *what)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 1;
+	if (errno == ENOBUFS) /* uevents were lost to an overrun */
+		return 0;
+	gd_logf(&a->log, GD_LOG_WARN, "%s: %s; closing it", what,
+		strerror(errno));
+	close_fd(fd);
+	return 1;
+}
+
+static void read_uevents(struct gd_agent *a)
+{
+	static char buf[GD_UEVENT_MAX];
+	unsigned kinds = 0;
+
+	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time.uevent_fd >= 0;
+	     i++) {
+		struct sockaddr_nl from;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+		struct msghdr m = { .msg_name = &from,
+				    .msg_namelen = sizeof from,
+				    .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(a->time.uevent_fd, &m, 0);
+
+		if (n < 0) {
+			if (recv_failed(a, &a->time.uevent_fd, "uevent socket"))
+				break;
+			continue;
+		}
+		/* only the kernel's own messages, and whole ones */
+		if ((m.msg_flags & MSG_TRUNC) || m.msg_namelen < sizeof from ||
+		    from.nl_pid != 0)
+			continue;
+		if (gd_uevent_is_vmgenid(buf, (size_t)n))
+			kinds |= GD_JUMP_VMGENID;
+	}
+	if (kinds)
+		check_clocks(a, kinds);
+}
+
+static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
+{
+	int64_t correction = (int64_t)host - (int64_t)guest;
+	int err = gd_clock_step(correction);
+
+	if (err) {
+		gd_logf(&a->log, GD_LOG_WARN, "libkrun time sync: step: %s",
+			strerror(err));
+		return;
+	}
+	a->time.krun_steps++;
+	gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync: clock stepped by "
+		"%lld ms", (long long)(correction / (int64_t)NS_PER_MS));
+	gd_time_stepped(a, correction, GD_JUMP_STEP, NULL);
+}
+
+static void read_krun(struct gd_agent *a)
+{
+	uint8_t buf[GD_KRUN_DGRAM_LEN + 1]; /* one more: longer is refused */
+
+	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time.krun_fd >= 0;
+	     i++) {
+		struct sockaddr_vm from;
+		socklen_t fl = sizeof from;
+		uint64_t host, guest;
+		ssize_t n = recvfrom(a->time.krun_fd, buf, sizeof buf, 0,
+				     (struct sockaddr *)&from, &fl);
+
+		if (n < 0) {
+			if (recv_failed(a, &a->time.krun_fd, "libkrun socket"))
+				break;
+			continue;
+		}
+		guest = gd_clock_ns(CLOCK_REALTIME);
+		if (fl < sizeof from || from.svm_cid != VMADDR_CID_HOST ||
+		    gd_krun_parse(buf, (size_t)n, &host) ||
+		    !gd_time_host_ok(host)) {
+			a->time.krun_refused++;
+			gd_logf(&a->log, GD_LOG_DEBUG, "libkrun time sync: "
+				"refused %zd bytes from cid %u", n,
+				fl >= sizeof from ? from.svm_cid : 0);
+			continue;
+		}
+		if (gd_krun_should_step(host, guest))
+			krun_step(a, host, guest);
+	}
+}
+
+void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == a->time.uevent_fd)
+			read_uevents(a);
+		else if (pfd[i].fd == a->time.krun_fd)
+			read_krun(a);
+	}
+}
+
+void gd_time_tick(struct gd_agent *a, uint64_t now)
+{
+	if (now < a->time.next_check)
+		return;
+	a->time.next_check = now + GD_CLOCK_CHECK_MS * NS_PER_MS;
+	check_clocks(a, 0);
+}
+
+int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout)
+{
+	uint64_t due = a->time.next_check;
+	int ms = due <= now ? 0 : (int)((due - now + NS_PER_MS - 1) / NS_PER_MS);
+
+	return timeout < 0 || ms < timeout ? ms : timeout;
+}

@@ -1,0 +1,22 @@
+/*
+ * Kernel uevents (NETLINK_KOBJECT_UEVENT datagrams): "ACTION@DEVPATH"
+ * followed by NUL-separated KEY=VALUE fields. The caller receives them and
+ * checks the sender is the kernel (nl_pid 0); this only reads the text.
+ *
+ * Linux's vmgenid driver (drivers/virt/vmgenid.c, since 6.8) sends a
+ * "change" uevent with the field NEW_VMGENID=1 when the hypervisor
+ * changes the VM generation id: the VM was restored from a snapshot or
+ * cloned. A synthetic uevent written to a sysfs uevent file cannot fake
+ * it: the kernel prefixes its arguments with SYNTH_ARG_.
+ */
+#ifndef GD_UEVENT_H
+#define GD_UEVENT_H
+
+#include <stddef.h>
+
+#define GD_UEVENT_MAX 8192 /* receive buffer; a longer datagram is ignored */
+
+/* 1 when msg[len] is a "change@" uevent with a field NEW_VMGENID=1. */
+int gd_uevent_is_vmgenid(const char *msg, size_t len);
+
+#endif
