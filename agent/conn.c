@@ -29,18 +29,24 @@ static struct gd_conn *free_slot(struct gd_agent *a)
 }
 
 /* All slots taken: tell the peer in one best-effort write, then close. */
-static void refuse_busy(struct gd_agent *a, int fd)
+static void refuse_busy(struct gd_agent *a, int fd, enum gd_proto proto)
 {
-	uint8_t frame[GD_HDR_LEN + 64];
+	static const char qga_busy[] = "{\"error\": {\"class\": \"GenericError\", "
+				       "\"desc\": \"all connection slots in use\"}}\n";
+	uint8_t frame[sizeof qga_busy + GD_HDR_LEN + 64];
 	struct gd_buf b;
 	struct gd_frame_writer w;
 	struct gd_hdr h = { .version = GD_PROTO_VERSION,
 			    .flags = GD_F_RESPONSE, .status = GD_S_BUSY };
 
 	gd_buf_init(&b, frame, sizeof frame);
-	gd_frame_begin(&w, &b, &h);
-	gd_tlv_str(&w, GD_T_MESSAGE, "all connection slots in use");
-	gd_frame_end(&w);
+	if (proto == GD_PROTO_QGA) { /* the same notice, in QGA's words */
+		gd_buf_put(&b, qga_busy, sizeof qga_busy - 1);
+	} else {
+		gd_frame_begin(&w, &b, &h);
+		gd_tlv_str(&w, GD_T_MESSAGE, "all connection slots in use");
+		gd_frame_end(&w);
+	}
 	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		gd_logf(&a->log, GD_LOG_DEBUG, "busy notice not sent: %s",
 			strerror(errno));
@@ -79,7 +85,7 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 		}
 		c = free_slot(a);
 		if (!c) {
-			refuse_busy(a, fd);
+			refuse_busy(a, fd, l->proto);
 			continue;
 		}
 		gd_conn_attach(a, c, fd, "unix");

@@ -49,6 +49,8 @@ const struct gd_qga_cmd *gd_qga_cmds(size_t *count);
 
 /* qga_net.c: guest-network-get-interfaces. */
 int gd_qga_cmd_interfaces(struct gd_qga_call *call);
+/* qga_time.c: guest-set-time. */
+int gd_qga_cmd_set_time(struct gd_qga_call *call);
 
 /* Record an error for the call; returns -1. */
 int gd_qga_fail(struct gd_qga_call *call, const char *err_class,

@@ -193,8 +193,8 @@ static int cmd_fsfreeze_status(struct gd_qga_call *call)
 #define PARAMS(p) p, sizeof p / sizeof p[0]
 
 /*
- * qemu-ga 7.2's order. Shutdown and time setting wait for their services
- * (issues 3 and 5) and answer as disabled.
+ * qemu-ga 7.2's order. Shutdown waits for its service (issue 3) and
+ * answers as disabled.
  */
 static const struct gd_qga_cmd cmds[] = {
 	{ "guest-get-osinfo", cmd_osinfo, NULL, 0, 1, 0, 1 },
@@ -204,7 +204,7 @@ static const struct gd_qga_cmd cmds[] = {
 	{ "guest-fsfreeze-status", cmd_fsfreeze_status, NULL, 0, 1, 0, 1 },
 	{ "guest-shutdown", NULL, PARAMS(shutdown_params), 0, 0, 0 },
 	{ "guest-info", cmd_info, NULL, 0, 1, 0, 1 },
-	{ "guest-set-time", NULL, PARAMS(set_time_params), 1, 0, 0 },
+	{ "guest-set-time", gd_qga_cmd_set_time, PARAMS(set_time_params), 1, 0, 1 },
 	{ "guest-get-time", cmd_get_time, NULL, 0, 1, 0, 1 },
 	{ "guest-ping", cmd_ping, NULL, 0, 1, 0, 1 },
 	{ "guest-sync", cmd_sync, PARAMS(sync_params), 1, 0, 1 },
