@@ -141,3 +141,31 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Man pages (scdoc) into build/man/, and installation:
+#   make install PREFIX=/usr/local DESTDIR=
+MAN_SRC  := $(wildcard docs/*.[1-8].scd)
+MAN_OUT  := $(patsubst docs/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+UNIT_DIR_SYSTEMD := $(PREFIX)/lib/systemd/system
+
+.PHONY: man install
+man: $(MAN_OUT)
+
+$(BUILD)/man/%: docs/%.scd
+	@mkdir -p $(dir $@)
+	@command -v scdoc >/dev/null || $(MAKE) --no-print-directory deps
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -D -m 0755 $(BUILD)/guestd $(DESTDIR)$(PREFIX)/sbin/guestd
+	install -D -m 0755 $(BUILD)/guestctl $(DESTDIR)$(PREFIX)/bin/guestctl
+	for m in $(MAN_OUT); do \
+		s=$${m##*.}; \
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/} || exit 1; \
+	done
+	@mkdir -p $(DESTDIR)$(UNIT_DIR_SYSTEMD)
+	sed 's|/usr/local/sbin/guestd|$(PREFIX)/sbin/guestd|' dist/guestd.service \
+		> $(DESTDIR)$(UNIT_DIR_SYSTEMD)/guestd.service
+	chmod 0644 $(DESTDIR)$(UNIT_DIR_SYSTEMD)/guestd.service

@@ -10,9 +10,11 @@
 
 #include "guestctl.h"
 #include "hvguid.h"
+#include "json_out.h"
 
 #define GC_HV_NAME_MAX 128
 #define GC_HV_DEFAULT_NAME "guestd"
+#define GC_HV_SCRIPT_MAX 1024 /* the script with a NAME of GC_HV_NAME_MAX */
 
 static int parse_port(const char *s, uint32_t *port)
 {
@@ -64,6 +66,33 @@ static int hyperv_guid(struct gc_ctx *ctx, int argc, char **argv)
 	return GC_EXIT_OK;
 }
 
+static void print_register_json(uint32_t port, const char *guid,
+				const char *name, const char *script)
+{
+	static uint8_t storage[GC_HV_SCRIPT_MAX * 6 + 512];
+	struct gd_buf b;
+	struct gd_json j;
+
+	gd_buf_init(&b, storage, sizeof storage);
+	gd_json_init(&j, &b);
+	gd_json_obj_begin(&j);
+	gd_json_key(&j, "command");
+	gd_json_str(&j, "hyperv-register");
+	gd_json_key(&j, "ok");
+	gd_json_bool(&j, 1);
+	gd_json_key(&j, "port");
+	gd_json_u64(&j, port);
+	gd_json_key(&j, "service_guid");
+	gd_json_str(&j, guid);
+	gd_json_key(&j, "name");
+	gd_json_str(&j, name);
+	gd_json_key(&j, "script");
+	gd_json_str(&j, script);
+	gd_json_obj_end(&j);
+	if (gd_json_ok(&j))
+		printf("%.*s\n", (int)b.len, (const char *)b.data);
+}
+
 /* ElementName goes into a single-quoted PowerShell string: ' doubles. */
 static int check_name(const char *name)
 {
@@ -77,15 +106,43 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static void print_quoted(const char *s)
+/* Append s to out as a single-quoted PowerShell string. */
+static size_t put_quoted(char *out, size_t len, size_t cap, const char *s)
 {
-	putchar('\'');
+	if (len + 1 < cap)
+		out[len] = '\'';
+	len++;
 	for (; *s; s++) {
-		if (*s == '\'')
-			putchar('\'');
-		putchar(*s);
+		if (*s == '\'' && len + 1 < cap)
+			out[len++] = '\'';
+		if (len + 1 < cap)
+			out[len] = *s;
+		len++;
 	}
-	putchar('\'');
+	if (len + 1 < cap)
+		out[len] = '\'';
+	len++;
+	if (cap)
+		out[len < cap ? len : cap - 1] = '\0';
+	return len;
+}
+
+/* The registration script into out[cap]; its length (>= cap: cut short). */
+static size_t register_script(char *out, size_t cap, uint32_t port,
+			      const char *guid, const char *name)
+{
+	size_t len = (size_t)snprintf(out, cap,
+		"# Run once, as Administrator, on the Hyper-V host: registers the\n"
+		"# service GUID of AF_VSOCK port %u so hosts can connect to it.\n"
+		"$services = 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\"
+		"CurrentVersion\\Virtualization\\GuestCommunicationServices'\n"
+		"$service = New-Item -Path $services -Name '%s' -Force\n"
+		"$service.SetValue('ElementName', ", port, guid);
+
+	len = put_quoted(out, len, cap, name);
+	if (len < cap)
+		len += (size_t)snprintf(out + len, cap - len, ")\n");
+	return len;
 }
 
 static int hyperv_register(struct gc_ctx *ctx, int argc, char **argv)
@@ -93,10 +150,10 @@ static int hyperv_register(struct gc_ctx *ctx, int argc, char **argv)
 	const char *name = argc > 2 ? argv[2] : GC_HV_DEFAULT_NAME;
 	struct gd_guid g;
 	char text[GD_GUID_STR_SIZE];
+	char script[GC_HV_SCRIPT_MAX];
 	uint32_t port;
 	int r = port_arg("hyperv-register", argc, argv, 3, &port);
 
-	(void)ctx;
 	if (r)
 		return r;
 	if (check_name(name)) {
@@ -106,15 +163,13 @@ static int hyperv_register(struct gc_ctx *ctx, int argc, char **argv)
 	}
 	gd_guid_from_vsock_port(port, &g);
 	gd_guid_format(&g, text);
-	printf("# Run once, as Administrator, on the Hyper-V host: registers the\n"
-	       "# service GUID of AF_VSOCK port %u so hosts can connect to it.\n",
-	       port);
-	printf("$services = 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\"
-	       "CurrentVersion\\Virtualization\\GuestCommunicationServices'\n");
-	printf("$service = New-Item -Path $services -Name '%s' -Force\n", text);
-	printf("$service.SetValue('ElementName', ");
-	print_quoted(name);
-	printf(")\n");
+	if (register_script(script, sizeof script, port, text, name) >=
+	    sizeof script)
+		return GC_EXIT_USAGE; /* cannot happen: NAME is bounded */
+	if (ctx->json)
+		print_register_json(port, text, name, script);
+	else
+		fputs(script, stdout);
 	return GC_EXIT_OK;
 }
 

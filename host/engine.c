@@ -12,9 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
+#include "hybrid.h"
 #include "sysinfo.h"
 
-enum phase { P_IDLE, P_CONNECTING, P_HELLO, P_REQUEST, P_WAITING, P_DONE };
+enum phase { P_IDLE, P_CONNECTING, P_HELLO, P_REQUEST, P_WAITING, P_DONE,
+	     P_HANDSHAKE, /* hybrid: CONNECT sent, waiting for OK */
+	     P_BACKOFF    /* no socket: retry the connection at deadline */ };
 
 static uint64_t mono(void)
 {
@@ -23,7 +27,12 @@ static uint64_t mono(void)
 
 static uint64_t io_deadline(const struct gc_run *r)
 {
-	return mono() + (uint64_t)r->ctx->timeout_ms * 1000000u;
+	uint64_t d = mono() + (uint64_t)r->ctx->timeout_ms * 1000000u;
+
+	/* wait-ready: one budget for every attempt together */
+	if (r->ctx->cmd->retry_until_ready && d > r->give_up)
+		d = r->give_up;
+	return d;
 }
 
 int gc_done_fail(struct gc_run *r, int exit_code, const char *fmt, ...)
@@ -115,6 +124,77 @@ static void send_hello(struct gc_run *r)
 	r->phase = P_HELLO;
 }
 
+/* The connection could not be made: "transient" failures (the unix
+ * listen backlog is full, out of fds) are retried within the timeout by
+ * every command; any failure before HELLO is answered is, by wait-ready. */
+static int retryable_errno(int err)
+{
+	return err == EAGAIN || err == EMFILE || err == ENFILE ||
+	       err == ENOBUFS || err == ENOMEM;
+}
+
+static void stop_retrying(struct gc_run *r)
+{
+	char last[sizeof r->error];
+
+	memcpy(last, r->error, sizeof last);
+	if (r->ctx->cmd->retry_until_ready)
+		gc_done_fail(r, GC_EXIT_TIMEOUT,
+			     "not ready after %d ms (%u attempts; last: %.100s)",
+			     r->ctx->timeout_ms, r->attempts, last);
+	else
+		gc_done_fail(r, GC_EXIT_TIMEOUT,
+			     "timed out after %d ms connecting (%u attempts; "
+			     "last: %.100s)", r->ctx->timeout_ms, r->attempts, last);
+	finish(r);
+}
+
+/* An attempt failed before HELLO was answered; r->error says how. */
+static void attempt_failed(struct gc_run *r, int exit_code, int transient)
+{
+	uint64_t now = mono(), at;
+
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (!transient && !r->ctx->cmd->retry_until_ready) {
+		r->exit_code = exit_code;
+		finish(r);
+		return;
+	}
+	if (now >= r->give_up) {
+		stop_retrying(r);
+		return;
+	}
+	at = now + (uint64_t)r->backoff_ms * 1000000u;
+	r->deadline = at < r->give_up ? at : r->give_up;
+	r->backoff_ms = r->backoff_ms * 2 > GC_RETRY_MAX_MS ? GC_RETRY_MAX_MS
+							   : r->backoff_ms * 2;
+	r->phase = P_BACKOFF;
+}
+
+static void attempt(struct gc_run *r)
+{
+	int err;
+
+	r->attempts++;
+	r->next_id = 1;
+	r->want_id = 0;
+	r->hs_len = 0;
+	r->out.len = 0;
+	gd_dec_init(&r->dec);
+	r->fd = gc_target_connect(r->target);
+	if (r->fd >= 0) {
+		r->phase = P_CONNECTING;
+		r->deadline = io_deadline(r);
+		return;
+	}
+	err = errno;
+	snprintf(r->error, sizeof r->error, "connect: %s%s", strerror(err),
+		 err == EAGAIN ? " (the agent's listen backlog is full)" : "");
+	attempt_failed(r, GC_EXIT_CONNECT, retryable_errno(err));
+}
+
 static void start(struct gc_run *r, const struct gc_ctx *ctx,
 		  const struct gc_target *t)
 {
@@ -122,19 +202,14 @@ static void start(struct gc_run *r, const struct gc_ctx *ctx,
 	r->ctx = ctx;
 	r->target = t;
 	r->next_id = 1;
+	r->fd = -1;
 	r->started = mono();
+	r->give_up = r->started + (uint64_t)ctx->timeout_ms * 1000000u;
+	r->finished = 0;
+	r->attempts = 0;
+	r->backoff_ms = GC_RETRY_FIRST_MS;
 	gd_buf_init(&r->out, r->outbuf, sizeof r->outbuf);
-	gd_dec_init(&r->dec);
-	r->fd = gc_target_connect(t);
-	if (r->fd < 0) {
-		r->exit_code = GC_EXIT_CONNECT;
-		snprintf(r->error, sizeof r->error, "connect: %s",
-			 strerror(errno));
-		r->phase = P_DONE;
-		return;
-	}
-	r->phase = P_CONNECTING;
-	r->deadline = io_deadline(r);
+	attempt(r);
 }
 
 static void connected(struct gc_run *r)
@@ -143,9 +218,15 @@ static void connected(struct gc_run *r)
 	socklen_t len = sizeof err;
 
 	if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
-		gc_done_fail(r, GC_EXIT_CONNECT, "connect: %s",
-			     strerror(err ? err : errno));
-		finish(r);
+		snprintf(r->error, sizeof r->error, "connect: %s",
+			 strerror(err ? err : errno));
+		attempt_failed(r, GC_EXIT_CONNECT, retryable_errno(err));
+		return;
+	}
+	if (r->target->kind == GC_T_HYBRID) {
+		gc_hybrid_begin(r);
+		r->phase = P_HANDSHAKE;
+		r->deadline = io_deadline(r);
 		return;
 	}
 	send_hello(r);
@@ -155,11 +236,17 @@ static void on_hello(struct gc_run *r, const struct gd_frame *f)
 {
 	struct gd_tlv_view tv;
 
+	if (f->hdr.status == GD_S_BUSY && r->ctx->cmd->retry_until_ready) {
+		snprintf(r->error, sizeof r->error, "the agent is busy");
+		attempt_failed(r, GC_EXIT_AGENT, 0);
+		return;
+	}
 	if (f->hdr.status != GD_S_OK) {
 		gc_done_agent_error(r, f);
 		finish(r);
 		return;
 	}
+	r->error[0] = '\0'; /* forget earlier attempts */
 	if (gd_tlv_find(f->payload, f->hdr.length, GD_T_CAPS, &tv) == 0)
 		gd_tlv_get_u32(&tv, &r->agent_caps);
 	apply_step(r, r->ctx->cmd->step(r, NULL));
@@ -189,25 +276,22 @@ static void on_frame(struct gc_run *r, const struct gd_frame *f)
 	}
 }
 
-static void read_frames(struct gc_run *r)
+/* A stream failure: before HELLO is answered it ends only this attempt. */
+static void stream_failed(struct gc_run *r, int exit_code)
+{
+	if (r->phase == P_HELLO || r->phase == P_HANDSHAKE)
+		attempt_failed(r, exit_code, 0);
+	else
+		finish(r);
+}
+
+static void decode_frames(struct gc_run *r)
 {
 	struct gd_frame f;
-	size_t room;
-	uint8_t *dst = gd_dec_space(&r->dec, &room);
-	ssize_t n = read(r->fd, dst, room);
 	int res;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		gc_done_fail(r, GC_EXIT_PROTOCOL, "%s",
-			     n == 0 ? "the agent closed the connection"
-				    : strerror(errno));
-		finish(r);
-		return;
-	}
-	gd_dec_commit(&r->dec, (size_t)n);
-	while (r->phase != P_DONE && (res = gd_dec_next(&r->dec, &f)) != GD_DEC_NEED) {
+	while (r->phase != P_DONE && r->phase != P_BACKOFF &&
+	       (res = gd_dec_next(&r->dec, &f)) != GD_DEC_NEED) {
 		if (res != GD_DEC_FRAME) {
 			gc_done_fail(r, GC_EXIT_PROTOCOL,
 				     "malformed frame from the agent");
@@ -215,6 +299,38 @@ static void read_frames(struct gc_run *r)
 			return;
 		}
 		on_frame(r, &f);
+	}
+}
+
+static void read_frames(struct gc_run *r)
+{
+	size_t room;
+	uint8_t *dst = gd_dec_space(&r->dec, &room);
+	ssize_t n = read(r->fd, dst, room);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		gc_done_fail(r, GC_EXIT_PROTOCOL, "%s",
+			     n == 0 ? "the agent closed the connection"
+				    : strerror(errno));
+		stream_failed(r, GC_EXIT_PROTOCOL);
+		return;
+	}
+	gd_dec_commit(&r->dec, (size_t)n);
+	decode_frames(r);
+}
+
+static void read_handshake(struct gc_run *r)
+{
+	int code = GC_EXIT_PROTOCOL;
+	int res = gc_hybrid_read(r, &code);
+
+	if (res == GC_HY_FAIL) {
+		attempt_failed(r, code, 0);
+	} else if (res == GC_HY_OK) {
+		send_hello(r);
+		decode_frames(r); /* bytes that came with the OK line */
 	}
 }
 
@@ -234,10 +350,16 @@ static void write_out(struct gc_run *r)
 		return;
 	if (n < 0) {
 		gc_done_fail(r, GC_EXIT_PROTOCOL, "send: %s", strerror(errno));
-		finish(r);
+		stream_failed(r, GC_EXIT_PROTOCOL);
 		return;
 	}
 	gd_buf_consume(&r->out, (size_t)n);
+}
+
+/* Connected, or connecting: has a socket to poll. */
+static int live(const struct gc_run *r)
+{
+	return r->phase != P_IDLE && r->phase != P_DONE && r->phase != P_BACKOFF;
 }
 
 static void on_events(struct gc_run *r, short revents)
@@ -245,14 +367,16 @@ static void on_events(struct gc_run *r, short revents)
 	if (r->phase == P_CONNECTING) {
 		if (revents & (POLLOUT | POLLERR | POLLHUP))
 			connected(r);
-		if (r->phase == P_DONE)
+		if (!live(r))
 			return;
 	}
 	if (revents & POLLOUT)
 		write_out(r);
-	if (r->phase != P_DONE && (revents & (POLLIN | POLLHUP | POLLERR)))
+	if (r->phase == P_HANDSHAKE && (revents & (POLLIN | POLLHUP | POLLERR)))
+		read_handshake(r);
+	else if (live(r) && (revents & (POLLIN | POLLHUP | POLLERR)))
 		read_frames(r);
-	if (r->phase != P_DONE && r->out.len)
+	if (live(r) && r->out.len)
 		write_out(r); /* a step may have queued the next request */
 }
 
@@ -267,10 +391,24 @@ static void on_deadline(struct gc_run *r, uint64_t now)
 		r->woke = 0;
 		return;
 	}
+	if (r->phase == P_BACKOFF) {
+		if (now >= r->give_up)
+			stop_retrying(r);
+		else
+			attempt(r);
+		return;
+	}
 	gc_done_fail(r, GC_EXIT_TIMEOUT, "timed out after %d ms %s",
 		     r->ctx->timeout_ms,
 		     r->phase == P_CONNECTING ? "connecting"
-					      : "waiting for the agent");
+		     : r->phase == P_HANDSHAKE ? "waiting for the hybrid relay's OK"
+					       : "waiting for the agent");
+	if (r->ctx->cmd->retry_until_ready &&
+	    (r->phase == P_CONNECTING || r->phase == P_HANDSHAKE ||
+	     r->phase == P_HELLO)) {
+		stop_retrying(r);
+		return;
+	}
 	finish(r);
 }
 
@@ -281,81 +419,158 @@ static short wanted(const struct gc_run *r)
 	return (short)(POLLIN | (r->out.len ? POLLOUT : 0));
 }
 
-static int poll_timeout(struct gc_run *runs, size_t n, uint64_t now)
+/*
+ * The run: slots[] hold up to `nslots` targets in flight. active[] lists
+ * the busy slots (pfd[k] polls active[k]), free_slots[] the idle ones, so
+ * each turn of the loop costs O(targets in flight), whatever the fleet.
+ */
+struct engine {
+	struct gc_ctx *ctx;
+	struct gc_run *slots;
+	size_t *active, *free_slots;
+	struct pollfd *pfd;
+	size_t nslots, nactive, nfree, next, ok, failed;
+	int last_exit;
+};
+
+static void conclude(struct engine *e, size_t slot)
+{
+	struct gc_run *r = &e->slots[slot];
+
+	r->finished = mono();
+	(e->ctx->cmd->report ? e->ctx->cmd->report : gc_report_run)(r);
+	e->last_exit = r->exit_code;
+	if (r->exit_code)
+		e->failed++;
+	else
+		e->ok++;
+	r->phase = P_IDLE;
+	e->free_slots[e->nfree++] = slot;
+}
+
+/* Start queued targets on idle slots; some finish at once (no socket). */
+static void fill_slots(struct engine *e)
+{
+	while (e->nfree && e->next < e->ctx->ntargets) {
+		size_t slot = e->free_slots[--e->nfree];
+
+		start(&e->slots[slot], e->ctx, &e->ctx->targets[e->next++]);
+		if (e->slots[slot].phase == P_DONE)
+			conclude(e, slot);
+		else
+			e->active[e->nactive++] = slot;
+	}
+}
+
+static int poll_timeout(const struct engine *e, uint64_t now)
 {
 	uint64_t best = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (runs[i].phase != P_IDLE && runs[i].phase != P_DONE &&
-		    runs[i].deadline && (!best || runs[i].deadline < best))
-			best = runs[i].deadline;
+	for (size_t k = 0; k < e->nactive; k++) {
+		const struct gc_run *r = &e->slots[e->active[k]];
+
+		if (r->deadline && (!best || r->deadline < best))
+			best = r->deadline;
+	}
 	if (!best)
 		return -1;
 	return best <= now ? 0 : (int)((best - now + 999999) / 1000000);
 }
 
+static void poll_once(struct engine *e)
+{
+	uint64_t now;
+	size_t k;
+
+	for (k = 0; k < e->nactive; k++) {
+		const struct gc_run *r = &e->slots[e->active[k]];
+
+		e->pfd[k].fd = live(r) ? r->fd : -1;
+		e->pfd[k].events = live(r) ? wanted(r) : 0;
+		e->pfd[k].revents = 0;
+	}
+	if (poll(e->pfd, (nfds_t)e->nactive, poll_timeout(e, mono())) < 0 &&
+	    errno != EINTR) {
+		int err = errno;
+
+		for (k = 0; k < e->nactive; k++) {
+			gc_done_fail(&e->slots[e->active[k]], GC_EXIT_CONNECT,
+				     "poll: %s", strerror(err));
+			finish(&e->slots[e->active[k]]);
+		}
+	}
+	now = mono();
+	for (k = 0; k < e->nactive;) {
+		size_t slot = e->active[k];
+		struct gc_run *r = &e->slots[slot];
+
+		if (e->pfd[k].revents && live(r) && r->fd == e->pfd[k].fd)
+			on_events(r, e->pfd[k].revents);
+		if (r->phase != P_DONE)
+			on_deadline(r, now);
+		if (r->phase != P_DONE) {
+			k++;
+			continue;
+		}
+		conclude(e, slot);
+		/* the last entry, not yet handled this turn, takes this place */
+		e->nactive--;
+		e->active[k] = e->active[e->nactive];
+		e->pfd[k] = e->pfd[e->nactive];
+	}
+}
+
+static int engine_alloc(struct engine *e, struct gc_ctx *ctx)
+{
+	size_t want = (size_t)ctx->parallel < ctx->ntargets ? (size_t)ctx->parallel
+							      : ctx->ntargets;
+
+	memset(e, 0, sizeof *e);
+	e->ctx = ctx;
+	e->nslots = gc_fd_slots(want);
+	if (e->nslots < want)
+		fprintf(stderr, "guestctl: the open-file limit allows %zu "
+			"connections at a time, not %zu\n", e->nslots, want);
+	e->slots = calloc(e->nslots, sizeof *e->slots);
+	e->active = calloc(e->nslots, sizeof *e->active);
+	e->free_slots = calloc(e->nslots, sizeof *e->free_slots);
+	e->pfd = calloc(e->nslots, sizeof *e->pfd);
+	if (!e->slots || !e->active || !e->free_slots || !e->pfd)
+		return -1;
+	for (size_t i = 0; i < e->nslots; i++)
+		e->free_slots[e->nfree++] = e->nslots - 1 - i;
+	return 0;
+}
+
+static void engine_free(struct engine *e)
+{
+	free(e->slots);
+	free(e->active);
+	free(e->free_slots);
+	free(e->pfd);
+}
+
 int gc_engine_run(struct gc_ctx *ctx)
 {
-	size_t slots = (size_t)ctx->parallel < ctx->ntargets ? (size_t)ctx->parallel
-							       : ctx->ntargets;
-	struct gc_run *runs = calloc(slots, sizeof *runs);
-	struct pollfd *pfd = calloc(slots, sizeof *pfd);
-	size_t next = 0, active = 0, ok = 0, failed = 0;
-	int last_exit = GC_EXIT_OK;
+	struct engine e;
 	uint64_t t0 = mono();
 
-	if (!runs || !pfd) {
-		free(runs);
-		free(pfd);
+	if (engine_alloc(&e, ctx)) {
+		engine_free(&e);
 		fprintf(stderr, "guestctl: out of memory\n");
 		return GC_EXIT_CONNECT;
 	}
-	while (next < ctx->ntargets || active) {
-		uint64_t now;
-
-		for (size_t i = 0; i < slots; i++) {
-			struct gc_run *r = &runs[i];
-
-			if (r->phase == P_DONE) {
-				(ctx->cmd->report ? ctx->cmd->report : gc_report_run)(r);
-				last_exit = r->exit_code;
-				if (r->exit_code)
-					failed++;
-				else
-					ok++;
-				r->phase = P_IDLE;
-				active--;
-			}
-			if (r->phase == P_IDLE && next < ctx->ntargets) {
-				start(r, ctx, &ctx->targets[next++]);
-				active++;
-				i--; /* it may already be done */
-				continue;
-			}
-			pfd[i].fd = r->phase == P_IDLE ? -1 : r->fd;
-			pfd[i].events = r->phase == P_IDLE ? 0 : wanted(r);
-			pfd[i].revents = 0;
-		}
-		if (!active)
+	e.last_exit = GC_EXIT_OK;
+	for (;;) {
+		fill_slots(&e);
+		if (!e.nactive)
 			break;
-		if (poll(pfd, (nfds_t)slots, poll_timeout(runs, slots, mono())) < 0 &&
-		    errno != EINTR)
-			break;
-		now = mono();
-		for (size_t i = 0; i < slots; i++) {
-			if (runs[i].phase == P_IDLE || runs[i].phase == P_DONE)
-				continue;
-			if (pfd[i].revents)
-				on_events(&runs[i], pfd[i].revents);
-			if (runs[i].phase != P_DONE)
-				on_deadline(&runs[i], now);
-		}
+		poll_once(&e);
 	}
 	if (ctx->ntargets > 1)
-		gc_report_summary(ctx, ok, failed, mono() - t0);
-	free(runs);
-	free(pfd);
+		gc_report_summary(ctx, e.ok, e.failed, mono() - t0);
+	engine_free(&e);
 	if (ctx->ntargets == 1)
-		return last_exit;
-	return failed ? GC_EXIT_AGENT : GC_EXIT_OK;
+		return e.last_exit;
+	return e.failed ? GC_EXIT_SOME_FAILED : GC_EXIT_OK;
 }

@@ -26,6 +26,11 @@
 #define GC_DEFAULT_TIMEOUT_MS 5000
 #define GC_DEFAULT_PARALLEL 64
 #define GC_MAX_PARALLEL 1024
+#define GC_MAX_TARGETS 65536    /* targets in one run (flags + --targets) */
+#define GC_HANDSHAKE_MAX 64     /* bytes of a hybrid relay's answer kept */
+#define GC_RETRY_FIRST_MS 10    /* connect retry backoff: 10, 20, 40... */
+#define GC_RETRY_MAX_MS 500     /* ...doubling up to this */
+#define GC_MAX_TIMEOUT_MS 86400000
 
 enum gc_step {
 	GC_STEP_SEND = 1, /* a request was built with gc_req_begin */
@@ -46,6 +51,12 @@ struct gc_cmd {
 	void (*report)(struct gc_run *r);
 	/* Commands that need no agent (keygen...): run instead of the engine. */
 	int (*local)(struct gc_ctx *ctx, int argc, char **argv);
+	/*
+	 * Set for wait-ready: a failure before the agent answers HELLO (no
+	 * socket yet, refused, relay closed, agent busy) is retried with
+	 * backoff until ctx->timeout_ms after the target started.
+	 */
+	int retry_until_ready;
 };
 
 struct gc_ctx {
@@ -84,6 +95,12 @@ struct gc_run {
 		uint64_t align;
 		uint8_t bytes[GC_SCRATCH_SIZE];
 	} scratch;
+	uint64_t give_up;                /* mono ns: started + timeout */
+	uint64_t finished;               /* mono ns the target ended */
+	uint32_t attempts;               /* connection attempts made */
+	uint32_t backoff_ms;             /* next retry delay */
+	uint8_t hs_len;                  /* bytes in hs_buf */
+	uint8_t hs_buf[GC_HANDSHAKE_MAX]; /* hybrid relay's answer so far */
 };
 
 /* Run ctx->cmd over every target; returns the exit status for main. */
@@ -103,5 +120,8 @@ int gc_done_fail(struct gc_run *r, int exit_code, const char *fmt, ...)
 void gc_report_run(struct gc_run *r);
 void gc_report_summary(const struct gc_ctx *ctx, size_t ok, size_t failed,
 		       uint64_t wall_ns);
+/* A usage error as one JSON object on stdout (command may be NULL). */
+void gc_json_usage_error(const char *command, const char *what,
+			 const char *arg);
 
 #endif

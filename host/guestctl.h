@@ -14,6 +14,7 @@ extern const struct gc_cmd gc_cmd_hyperv_register;
 extern const struct gc_cmd gc_cmd_time;
 extern const struct gc_cmd gc_cmd_kv;
 extern const struct gc_cmd gc_cmd_notify_listen;
+extern const struct gc_cmd gc_cmd_wait_ready;
 
 /* A command that takes no arguments. */
 int gc_parse_no_args(struct gc_ctx *ctx, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "guestctl.h"
+#include "targets.h"
 
 static const struct gc_cmd *const commands[] = {
 	&gc_cmd_ping,
@@ -14,11 +15,18 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_time,
 	&gc_cmd_notify_listen,
 	&gc_cmd_kv,
+	&gc_cmd_wait_ready,
 };
 
 static const char *const flag_help[][2] = {
 	{ "--unix PATH", "agent's unix socket (or QEMU chardev socket); repeatable" },
 	{ "--vsock CID[:PORT]", "agent's AF_VSOCK address (port 2761); repeatable" },
+	{ "--hybrid PATH[:PORT]", "Firecracker/Cloud Hypervisor vsock socket: "
+				  "CONNECT PORT (2761) first; repeatable" },
+	{ "--targets FILE", "targets one a line: unix:PATH, vsock:CID[:PORT], "
+			    "hybrid:PATH[:PORT] (- for stdin)" },
+	{ "--parallel N", "talk to at most N targets at once (default 64, "
+			  "max 1024)" },
 	{ "--timeout MS", "give up after MS milliseconds (default 5000)" },
 	{ "--json", "print one JSON object per target" },
 	{ "--help", "show this help" },
@@ -34,13 +42,18 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %s\n", commands[i]->usage);
 	fprintf(out, "\nexit status: 0 ok, 1 agent error, 2 usage, 3 cannot "
-		     "connect, 4 timeout, 5 protocol error\n");
+		     "connect, 4 timeout, 5 protocol error,\n6 several targets "
+		     "and one or more failed (the summary says how many)\n");
 }
+
+static int usage_json; /* --json given: usage errors as a JSON object */
 
 static int bad_usage(const char *what, const char *arg)
 {
 	fprintf(stderr, "guestctl: %s%s%s (see guestctl --help)\n", what,
 		arg ? ": " : "", arg ? arg : "");
+	if (usage_json)
+		gc_json_usage_error(NULL, what, arg);
 	return GC_EXIT_USAGE;
 }
 
@@ -78,16 +91,19 @@ static int is_flag(const char *arg, const char *name)
 
 static int add_target(struct gc_ctx *ctx, const struct gc_target *t)
 {
-	if (ctx->ntargets == ctx->targets_cap) {
-		size_t cap = ctx->targets_cap ? ctx->targets_cap * 2 : 16;
-		struct gc_target *n = realloc(ctx->targets, cap * sizeof *n);
+	return gc_targets_add(ctx, t);
+}
 
-		if (!n)
-			return -1;
-		ctx->targets = n;
-		ctx->targets_cap = cap;
-	}
-	ctx->targets[ctx->ntargets++] = *t;
+static int parse_parallel(const char *s, int *n)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > GC_MAX_PARALLEL)
+		return -1;
+	*n = (int)v;
 	return 0;
 }
 
@@ -110,6 +126,23 @@ static int parse_flags(struct gc_ctx *ctx, int argc, char **argv)
 			v = flag_value(argc, argv, &i, "--vsock");
 			if (!v || gc_target_vsock(&t, v) || add_target(ctx, &t))
 				return -bad_usage("bad --vsock CID[:PORT]", v);
+		} else if (is_flag(a, "--hybrid")) {
+			v = flag_value(argc, argv, &i, "--hybrid");
+			if (!v || gc_target_hybrid(&t, v) || add_target(ctx, &t))
+				return -bad_usage("bad --hybrid PATH[:PORT]", v);
+		} else if (is_flag(a, "--targets")) {
+			int rc;
+
+			v = flag_value(argc, argv, &i, "--targets");
+			if (!v)
+				return -bad_usage("--targets needs a FILE", NULL);
+			rc = gc_targets_load(ctx, v);
+			if (rc)
+				return -bad_usage("bad --targets file", v);
+		} else if (is_flag(a, "--parallel")) {
+			v = flag_value(argc, argv, &i, "--parallel");
+			if (!v || parse_parallel(v, &ctx->parallel))
+				return -bad_usage("bad --parallel (1..1024)", v);
 		} else if (is_flag(a, "--timeout")) {
 			v = flag_value(argc, argv, &i, "--timeout");
 			if (!v || parse_timeout(v, &ctx->timeout_ms))
@@ -135,13 +168,18 @@ static int run(struct gc_ctx *ctx, int argc, char **argv)
 			continue;
 		ctx->cmd = commands[k];
 		if (ctx->cmd->local)
-			return ctx->cmd->local(ctx, argc - i, argv + i);
-		r = ctx->cmd->parse(ctx, argc - i, argv + i);
-		if (r)
+			r = ctx->cmd->local(ctx, argc - i, argv + i);
+		else
+			r = ctx->cmd->parse(ctx, argc - i, argv + i);
+		if (r == GC_EXIT_USAGE && ctx->json)
+			gc_json_usage_error(ctx->cmd->name,
+					    "bad arguments (see stderr)", NULL);
+		if (r || ctx->cmd->local)
 			return r;
 		if (!ctx->ntargets)
-			return bad_usage("no target: give --unix PATH or "
-					 "--vsock CID[:PORT]", NULL);
+			return bad_usage("no target: give --unix PATH, --vsock "
+					 "CID[:PORT], --hybrid PATH[:PORT] or "
+					 "--targets FILE", NULL);
 		return gc_engine_run(ctx);
 	}
 	return bad_usage("unknown command", argv[i]);
@@ -153,6 +191,9 @@ int main(int argc, char **argv)
 			      .parallel = GC_DEFAULT_PARALLEL };
 	int r;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			usage_json = 1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);

@@ -14,6 +14,7 @@ static const char *exit_name(int code)
 	case GC_EXIT_CONNECT: return "connect";
 	case GC_EXIT_TIMEOUT: return "timeout";
 	case GC_EXIT_PROTOCOL: return "protocol";
+	case GC_EXIT_SOME_FAILED: return "some-failed";
 	default: return "ok";
 	}
 }
@@ -21,6 +22,11 @@ static const char *exit_name(int code)
 static uint64_t rtt(const struct gc_run *r)
 {
 	return r->recv_mono > r->sent_mono ? r->recv_mono - r->sent_mono : 0;
+}
+
+static uint64_t elapsed(const struct gc_run *r)
+{
+	return r->finished > r->started ? r->finished - r->started : 0;
 }
 
 static void json_run(struct gc_run *r)
@@ -56,6 +62,10 @@ static void json_run(struct gc_run *r)
 		gd_json_key(&j, "exit_code");
 		gd_json_u64(&j, (uint64_t)r->exit_code);
 	}
+	gd_json_key(&j, "elapsed_ns");
+	gd_json_u64(&j, elapsed(r));
+	gd_json_key(&j, "attempts");
+	gd_json_u64(&j, r->attempts);
 	gd_json_obj_end(&j);
 	if (gd_json_ok(&j))
 		printf("%.*s\n", (int)b.len, (const char *)b.data);
@@ -63,8 +73,24 @@ static void json_run(struct gc_run *r)
 		printf("{\"target\":\"?\",\"ok\":false,\"error\":\"output too large\"}\n");
 }
 
+/* In a fleet every target gets one line on stdout: "DESC error KIND: why". */
+static void fleet_error(const struct gc_run *r)
+{
+	if (r->exit_code == GC_EXIT_AGENT)
+		printf("%s error agent-error: %s%s%s\n", r->target->desc,
+		       gd_status_name(r->status), r->error[0] ? ": " : "",
+		       r->error);
+	else
+		printf("%s error %s: %s\n", r->target->desc,
+		       exit_name(r->exit_code), r->error);
+}
+
 static void human_error(const struct gc_run *r)
 {
+	if (r->ctx->ntargets > 1) {
+		fleet_error(r);
+		return;
+	}
 	if (r->exit_code == GC_EXIT_AGENT)
 		fprintf(stderr, "guestctl: %s: agent error %s%s%s\n",
 			r->target->desc, gd_status_name(r->status),
@@ -98,14 +124,48 @@ void gc_report_run(struct gc_run *r)
 void gc_report_summary(const struct gc_ctx *ctx, size_t ok, size_t failed,
 		       uint64_t wall_ns)
 {
+	int code = failed ? GC_EXIT_SOME_FAILED : GC_EXIT_OK;
+
 	if (ctx->json) {
 		printf("{\"summary\":true,\"command\":\"%s\",\"targets\":%zu,"
-		       "\"ok\":%zu,\"failed\":%zu,\"wall_ns\":%llu}\n",
+		       "\"ok\":%zu,\"failed\":%zu,\"wall_ns\":%llu,"
+		       "\"exit_code\":%d}\n",
 		       ctx->cmd->name, ok + failed, ok, failed,
-		       (unsigned long long)wall_ns);
-		return;
+		       (unsigned long long)wall_ns, code);
+	} else {
+		printf("%zu targets: %zu ok, %zu failed (%llu ms)\n", ok + failed,
+		       ok, failed, (unsigned long long)(wall_ns / 1000000u));
 	}
-	fprintf(failed ? stderr : stdout,
-		"%zu targets: %zu ok, %zu failed (%llu ms)\n", ok + failed, ok,
-		failed, (unsigned long long)(wall_ns / 1000000u));
+	fflush(stdout);
+}
+
+void gc_json_usage_error(const char *command, const char *what,
+			 const char *arg)
+{
+	char text[512];
+	uint8_t storage[sizeof text * 6 + 256];
+	struct gd_buf b;
+	struct gd_json j;
+
+	snprintf(text, sizeof text, "%s%s%s", what, arg ? ": " : "",
+		 arg ? arg : "");
+	gd_buf_init(&b, storage, sizeof storage);
+	gd_json_init(&j, &b);
+	gd_json_obj_begin(&j);
+	if (command) {
+		gd_json_key(&j, "command");
+		gd_json_str(&j, command);
+	}
+	gd_json_key(&j, "ok");
+	gd_json_bool(&j, 0);
+	gd_json_key(&j, "error");
+	gd_json_str(&j, exit_name(GC_EXIT_USAGE));
+	gd_json_key(&j, "message");
+	gd_json_str(&j, text);
+	gd_json_key(&j, "exit_code");
+	gd_json_u64(&j, GC_EXIT_USAGE);
+	gd_json_obj_end(&j);
+	if (gd_json_ok(&j))
+		printf("%.*s\n", (int)b.len, (const char *)b.data);
+	fflush(stdout);
 }

@@ -63,7 +63,7 @@ int gc_target_connect(const struct gc_target *t)
 	socklen_t sl;
 	int fd;
 
-	if (t->kind == GC_T_UNIX) {
+	if (t->kind != GC_T_VSOCK) { /* unix, and hybrid's relay socket */
 		memcpy(su.sun_path, t->path, strlen(t->path) + 1);
 		sa = (struct sockaddr *)&su;
 		sl = sizeof su;
@@ -84,5 +84,54 @@ int gc_target_connect(const struct gc_target *t)
 		close(fd);
 		errno = err;
 	}
+	return -1;
+}
+
+/* Digits only, in decimal (a hybrid relay reads the port as decimal). */
+static int parse_dec_u32(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	for (; *s; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > 0xffffffffull)
+			return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int gc_target_hybrid(struct gc_target *t, const char *spec)
+{
+	char path[sizeof t->path];
+	const char *colon = strrchr(spec, ':');
+	uint32_t port = GD_DEFAULT_VSOCK_PORT;
+	size_t n = strlen(spec);
+
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		if (parse_dec_u32(colon + 1, &port))
+			return -1;
+		n = (size_t)(colon - spec);
+	}
+	if (n >= sizeof path)
+		return -1;
+	memcpy(path, spec, n);
+	path[n] = '\0';
+	if (gc_target_unix(t, path))
+		return -1;
+	t->kind = GC_T_HYBRID;
+	t->port = port;
+	snprintf(t->desc, sizeof t->desc, "hybrid:%s:%u", t->path, port);
+	return 0;
+}
+
+int gc_target_parse(struct gc_target *t, const char *text)
+{
+	if (strncmp(text, "unix:", 5) == 0)
+		return gc_target_unix(t, text + 5);
+	if (strncmp(text, "vsock:", 6) == 0)
+		return gc_target_vsock(t, text + 6);
+	if (strncmp(text, "hybrid:", 7) == 0)
+		return gc_target_hybrid(t, text + 7);
 	return -1;
 }

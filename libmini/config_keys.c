@@ -30,7 +30,7 @@ static const struct gd_cfg_key keys[] = {
 	  "QEMU guest agent protocol on this virtio-serial port or tty "
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
-	  "N", "vsock datagram port for libkrun's time sync (default 123, 0 off)" },
+	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",

@@ -7,6 +7,8 @@ GUESTD=${GUESTD:-$TOP/build/guestd}
 GUESTCTL=${GUESTCTL:-$TOP/build/guestctl}
 T=$(mktemp -d /tmp/gdtest.XXXXXX)
 _n=0 _failed=0
+# Debian's python3 starts fast; a pyenv shim on PATH can take a second.
+PY3=python3; [ -x /usr/bin/python3 ] && PY3=/usr/bin/python3
 _pids=()
 
 cleanup() {
@@ -30,7 +32,7 @@ done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 # wait_for_socket PATH [TIMEOUT_S]: until a unix socket accepts connections
 # (the file appears at bind(2), before listen(2), so existence is not enough).
 wait_for_socket() {
-	python3 -B - "$1" "${2:-10}" <<'PYEOF'
+	"$PY3" -B - "$1" "${2:-10}" <<'PYEOF'
 import socket, sys, time
 end = time.time() + float(sys.argv[2])
 while time.time() < end:
