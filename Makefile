@@ -35,7 +35,7 @@ asan_obj = $(patsubst %.c,$(ASAN_DIR)/%.o,$(1))
 GUESTD_OBJ   := $(call musl_obj,$(AGENT_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 GUESTCTL_OBJ := $(call musl_obj,$(HOST_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 
-.PHONY: all deps test check clean kernel initramfs
+.PHONY: all deps test check clean kernel initramfs demo
 KERNEL_DIR := $(BUILD)/kernel
 INITRAMFS  := $(BUILD)/initramfs.cpio.gz
 MODULES    ?= virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback
@@ -136,6 +136,10 @@ bench: bench-deps
 bench-smoke: bench-deps
 	@$(MAKE) --no-print-directory bench-bin
 	@BENCH_SMOKE=1 bash tests/bench/bench.sh
+
+# Boot the guest in QEMU and drive it from the host (README: the main job).
+demo: all kernel
+	@bash tests/e2e/demo.sh
 
 clean:
 	rm -rf $(BUILD)
