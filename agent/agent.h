@@ -12,6 +12,7 @@
 #include "jsonframe.h"
 #include "kv.h"
 #include "log.h"
+#include "pid1.h"
 #include "proto.h"
 #include "time_svc.h"
 #include "sysinfo.h"
@@ -88,6 +89,8 @@ struct gd_agent {
 	struct gd_conn conns[GD_MAX_CONNS];
 	struct gd_stats stats;
 	struct gd_time_state time;
+	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
+	int exit_code;       /* main's status once stop is set */
 	/* Read once it can be (PID 1 mounts /proc first): it names the
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];

@@ -14,6 +14,7 @@ static const struct op_entry ops[] = {
 	{ GD_OP_INFO, gd_svc_info },
 	{ GD_OP_TIME_GET, gd_svc_time_get },
 	{ GD_OP_TIME_SET, gd_svc_time_set },
+	{ GD_OP_SHUTDOWN, gd_svc_shutdown },
 	{ GD_OP_KV_GET, gd_svc_kv_get },
 	{ GD_OP_KV_SET, gd_svc_kv_set },
 	{ GD_OP_KV_DEL, gd_svc_kv_del },

@@ -1,20 +1,32 @@
 /*
- * Workload facts for the auto pool. struct gd_agent has no workload
- * fields yet (the PID 1 work adds them); until then both report "none".
- * When they land, read them here and nowhere else.
+ * Workload facts for the auto pool, read from the PID 1 state (pid1.h):
+ * workload.state "none", "running" or "exited"; workload.exit-status
+ * "none" or the last exit code as a shell shows it (128+N for signal N).
  */
 #include <stdio.h>
+#include <sys/wait.h>
 
 #include "agent.h"
 
 const char *gd_kv_workload_state(const struct gd_agent *a)
 {
-	(void)a;
-	return "none"; /* GD_WL_NONE: "none", "running" or "exited" later */
+	const struct gd_workload *wl = &a->init.wl;
+
+	if (wl->argc == 0)
+		return "none";
+	return wl->state == GD_WL_RUNNING ? "running"
+	       : wl->state == GD_WL_EXITED ? "exited" : "none";
 }
 
 void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap)
 {
-	(void)a;
-	snprintf(out, cap, "none");
+	const struct gd_workload *wl = &a->init.wl;
+	int st = (int)wl->status;
+
+	if (!wl->have_status)
+		snprintf(out, cap, "none");
+	else if (WIFSIGNALED(st))
+		snprintf(out, cap, "%d", 128 + WTERMSIG(st));
+	else
+		snprintf(out, cap, "%d", WEXITSTATUS(st));
 }

@@ -1,4 +1,12 @@
-/* Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise. */
+/*
+ * Where guestd's log lines go: /dev/kmsg as PID 1, stderr otherwise, or
+ * as log-to= says. A line /dev/kmsg refuses goes to stderr.
+ *
+ * Unless booted with printk.devkmsg=on, the kernel silently drops lines
+ * past a burst of 10 per 5 s on each open /dev/kmsg file. PID 1's lines
+ * are the boot and shutdown log, so guestd opens /dev/kmsg afresh (with a
+ * fresh limit) after every GD_KMSG_BURST lines it wrote.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +14,25 @@
 
 #include "agent.h"
 
+#define GD_KMSG_BURST 10 /* the kernel's DEFAULT_RATELIMIT_BURST */
+
 static int kmsg_fd = -1;
+static unsigned kmsg_lines; /* lines written on kmsg_fd */
+
+static void kmsg_open(void)
+{
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	kmsg_lines = 0;
+}
+
+/* Before the kernel's limit would drop a line, start over on a new file. */
+static void kmsg_budget(void)
+{
+	if (kmsg_lines < GD_KMSG_BURST)
+		return;
+	close(kmsg_fd);
+	kmsg_open();
+}
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -26,9 +52,12 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 	int n;
 
 	(void)ctx;
+	if (kmsg_fd >= 0)
+		kmsg_budget();
 	if (kmsg_fd >= 0) {
 		n = snprintf(line, sizeof line, "<%d>guestd: %.*s\n", level,
 			     (int)len, msg);
+		kmsg_lines++;
 		if (n > 0 && write(kmsg_fd, line, (size_t)n) == n)
 			return;
 	}
@@ -38,12 +67,25 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 			  (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+static int wants_kmsg(const struct gd_agent *a)
+{
+	const char *to = a->cfg.log_to;
+
+	if (strcmp(to, "kmsg") == 0)
+		return 1;
+	return strcmp(to, "stderr") != 0 && a->is_pid1;
+}
+
 void gd_log_setup(struct gd_agent *a)
 {
 	int level = gd_log_level_parse(a->cfg.log_level);
 
-	if (a->is_pid1 && kmsg_fd < 0)
-		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (wants_kmsg(a) && kmsg_fd < 0)
+		kmsg_open();
+	if (!wants_kmsg(a) && kmsg_fd >= 0) {
+		close(kmsg_fd);
+		kmsg_fd = -1;
+	}
 	a->log.sink = sink;
 	a->log.ctx = a;
 	a->log.level = level < 0 ? GD_LOG_INFO : level;

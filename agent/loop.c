@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,49 +19,19 @@ int gd_signals_setup(struct gd_agent *a)
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
+	gd_sig_fill(&set); /* sigtable.c: the signals guestd takes */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return a->sigfd < 0 ? -1 : 0;
 }
 
-static void reap_children(void)
-{
-	int status;
-
-	while (waitpid(-1, &status, WNOHANG) > 0)
-		;
-}
-
 static void handle_signals(struct gd_agent *a)
 {
 	struct signalfd_siginfo si;
 
-	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap_children();
-			break;
-		case SIGTERM:
-		case SIGINT:
-			if (a->is_pid1) {
-				gd_logf(&a->log, GD_LOG_INFO,
-					"signal %u ignored as PID 1",
-					si.ssi_signo);
-				break;
-			}
-			gd_logf(&a->log, GD_LOG_INFO, "signal %u: stopping",
-				si.ssi_signo);
-			a->stop = 1;
-			break;
-		default:
-			break;
-		}
-	}
+	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+		gd_sig_handle(a, &si);
 }
 
 /* The sooner of two poll timeouts, where -1 means none. */
@@ -102,6 +71,7 @@ void gd_loop_run(struct gd_agent *a)
 		n += gd_time_pollfds(a, pfd + n);
 		timeout = earliest(gd_conns_next_timeout(a, now),
 				   gd_serial_tick(a, now));
+		timeout = earliest(timeout, gd_pid1_next_timeout(a, now));
 		timeout = gd_time_poll_timeout(a, now, timeout);
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
@@ -120,5 +90,6 @@ void gd_loop_run(struct gd_agent *a)
 		gd_time_events(a, pfd + ntime, n - ntime);
 		gd_conns_expire(a, gd_clock_ns(CLOCK_MONOTONIC));
 		gd_time_tick(a, gd_clock_ns(CLOCK_MONOTONIC));
+		gd_pid1_tick(a, gd_clock_ns(CLOCK_MONOTONIC));
 	}
 }

@@ -69,6 +69,9 @@ static int configure(struct gd_agent *a, int argc, char **argv)
 	if (gd_config_parse_args(&a->cfg, argc, argv, &argi, report, a) &&
 	    !a->is_pid1)
 		return -1;
+	gd_log_setup(a);
+	if (a->is_pid1)
+		gd_pid1_early(a); /* mounts /proc, where the cmdline is */
 	read_config_file(a, a->cfg.conf_path, GD_SRC_FILE);
 	read_config_file(a, a->cfg.cmdline_path, GD_SRC_CMDLINE);
 	if (gd_log_level_parse(a->cfg.log_level) < 0)
@@ -76,6 +79,26 @@ static int configure(struct gd_agent *a, int argc, char **argv)
 			a->cfg.log_level);
 	gd_log_setup(a);
 	return argi;
+}
+
+/*
+ * Words after "--" are the workload. Other leftovers are an error, except
+ * as PID 1, where the kernel passes init the words it does not know.
+ */
+static int workload_args(struct gd_agent *a, int argc, char **argv, int argi,
+			 int *wargc)
+{
+	*wargc = 0;
+	if (argi >= argc)
+		return 0;
+	if (strcmp(argv[argi - 1], "--") == 0) {
+		*wargc = argc - argi;
+		return 0;
+	}
+	gd_logf(&a->log, a->is_pid1 ? GD_LOG_INFO : GD_LOG_ERR,
+		"unexpected argument '%s' (a workload goes after --)%s",
+		argv[argi], a->is_pid1 ? ": ignored" : "");
+	return a->is_pid1 ? 0 : -1;
 }
 
 static int early_flags(int argc, char **argv)
@@ -109,17 +132,22 @@ static void notify_ready(struct gd_agent *a)
 int main(int argc, char **argv)
 {
 	struct gd_agent *a = &agent;
-	int rc;
+	int rc = gd_personality_main(argc, argv), argi, wargc;
 
+	if (rc >= 0)
+		return rc;
 	/* the same binary is the guest's KV client (never when PID 1) */
 	if (argc > 1 && strcmp(argv[1], "kv") == 0 && getpid() != 1)
 		return gd_kv_cli(argc - 1, argv + 1);
-	rc = early_flags(argc, argv);
+	if (getpid() != 1) /* PID 1 must not exit for --help */
+		rc = early_flags(argc, argv);
 	if (rc >= 0)
 		return rc;
 	a->is_pid1 = getpid() == 1;
 	a->start_ns = gd_clock_ns(CLOCK_MONOTONIC);
-	if (configure(a, argc, argv) < 0) {
+	argi = configure(a, argc, argv);
+	if (argi < 0 || workload_args(a, argc, argv, argi, &wargc) ||
+	    (gd_pid1_setup(a, wargc, argv + argi) && !a->is_pid1)) {
 		fprintf(stderr, "guestd: bad flags (see guestd --help)\n");
 		return 2;
 	}
@@ -138,12 +166,14 @@ int main(int argc, char **argv)
 	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
 	gd_time_init(a);
-	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready", GD_AGENT_VERSION);
+	gd_logf(&a->log, GD_LOG_INFO, "guestd %s ready%s", GD_AGENT_VERSION,
+		a->is_pid1 ? " as PID 1" : "");
 	notify_ready(a);
+	gd_pid1_start(a);
 	gd_loop_run(a);
 	gd_notify(a, "STOPPING=1");
 	gd_time_close(a);
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
-	return 0;
+	return a->exit_code;
 }

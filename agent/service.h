@@ -25,6 +25,9 @@ int gd_svc_ping(struct gd_req *r);
 int gd_svc_info(struct gd_req *r);
 int gd_svc_time_get(struct gd_req *r);
 int gd_svc_time_set(struct gd_req *r);
+int gd_svc_shutdown(struct gd_req *r);
+/* svc_shutdown.c: workload and shutdown TLVs; full adds INFO's extras. */
+int gd_svc_put_pid1_state(struct gd_req *r, int full);
 
 /* Capabilities this build serves (GD_CAP_*). */
 uint32_t gd_agent_caps(const struct gd_agent *a);

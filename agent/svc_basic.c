@@ -11,7 +11,7 @@ uint32_t gd_agent_caps(const struct gd_agent *a)
 {
 	(void)a;
 	return GD_CAP_PING | GD_CAP_INFO | GD_CAP_KV | GD_CAP_TIME |
-	       GD_CAP_EVENTS;
+	       GD_CAP_EVENTS | GD_CAP_SHUTDOWN;
 }
 
 int gd_svc_hello(struct gd_req *r)
@@ -60,6 +60,8 @@ static int put_uptimes(struct gd_req *r)
 
 int gd_svc_ping(struct gd_req *r)
 {
+	if (gd_svc_put_pid1_state(r, 0))
+		return GD_S_INTERNAL;
 	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
 }
 
@@ -81,7 +83,7 @@ int gd_svc_info(struct gd_req *r)
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
 		return GD_S_INTERNAL;
-	if (put_uptimes(r) || gd_kv_info(r))
+	if (gd_svc_put_pid1_state(r, 1) || put_uptimes(r) || gd_kv_info(r))
 		return GD_S_INTERNAL;
 	return GD_S_OK;
 }

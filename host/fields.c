@@ -1,4 +1,5 @@
 #include "fields.h"
+#include "proto_pid1.h"
 #include "proto_kv.h"
 
 #include <string.h>
@@ -27,6 +28,16 @@ static const struct field fields[] = {
 	{ GD_T_EXIT_STATUS, K_U32, "workload_exit_status" },
 	{ GD_T_MAX_PAYLOAD, K_U32, "max_payload" },
 	{ GD_T_MESSAGE, K_STR, "message" },
+	{ GD_T_SHUTDOWN_MODE, K_U8, "shutdown_mode" },
+	{ GD_T_GRACE_MS, K_U32, "grace_ms" },
+	{ GD_T_FORCE, K_U8, "force" },
+	{ GD_T_SHUTDOWN_VIA, K_STR, "shutdown_via" },
+	{ GD_T_SHUTDOWN_PHASE, K_U8, "shutdown_phase" },
+	{ GD_T_WORKLOAD_PID, K_U32, "workload_pid" },
+	{ GD_T_RESTARTS, K_U32, "workload_restarts" },
+	{ GD_T_REAPED, K_U64, "reaped" },
+	{ GD_T_EXIT_CODE, K_U32, "workload_exit_code" },
+	{ GD_T_EXIT_SIGNAL, K_U32, "workload_exit_signal" },
 	{ GD_T_KV_PERSISTENT, K_U8, "kv_persistent" },
 	{ GD_T_KV_STORE_ERROR, K_STR, "kv_store_error" },
 	{ GD_T_KV_KEY_MAX, K_U32, "kv_key_max" },

@@ -12,6 +12,7 @@ extern const struct gc_cmd gc_cmd_info;
 extern const struct gc_cmd gc_cmd_hyperv_guid;
 extern const struct gc_cmd gc_cmd_hyperv_register;
 extern const struct gc_cmd gc_cmd_time;
+extern const struct gc_cmd gc_cmd_shutdown;
 extern const struct gc_cmd gc_cmd_kv;
 extern const struct gc_cmd gc_cmd_notify_listen;
 extern const struct gc_cmd gc_cmd_wait_ready;

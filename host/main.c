@@ -13,6 +13,7 @@ static const struct gc_cmd *const commands[] = {
 	&gc_cmd_hyperv_guid,
 	&gc_cmd_hyperv_register,
 	&gc_cmd_time,
+	&gc_cmd_shutdown,
 	&gc_cmd_notify_listen,
 	&gc_cmd_kv,
 	&gc_cmd_wait_ready,

@@ -25,6 +25,10 @@
 #define GD_DEFAULT_QGA_SERIAL "org.qemu.guest_agent.0" /* QEMU's name */
 #define GD_DEFAULT_LOCAL_SOCK "/run/guestd.sock"
 #define GD_CFG_MAX_KEYS 64
+#define GD_CFG_EXEC_MAX 1024  /* exec= and shutdown-cmd= command lines */
+#define GD_CFG_ID_MAX 33      /* uid=/gid=: a name (32) or a number */
+#define GD_CFG_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+#define GD_CFG_RESTART_DELAY_MAX_MS 3600000u
 
 enum gd_cfg_src {
 	GD_SRC_DEFAULT = 0,
@@ -57,6 +61,20 @@ struct gd_config {
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
 	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
 	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
+	/* PID 1 duties and the workload (docs/pid1.md) */
+	char exec[GD_CFG_EXEC_MAX];
+	char env[GD_CFG_LIST_MAX];
+	char workdir[GD_CFG_STR_MAX];
+	char uid[GD_CFG_ID_MAX];
+	char gid[GD_CFG_ID_MAX];
+	char on_exit[16];
+	uint32_t restart_delay_ms;
+	char ctrl_alt_del[16];
+	uint32_t shutdown_grace_ms;
+	char hostname[GD_CFG_HOSTNAME_MAX + 1];
+	char modules[GD_CFG_LIST_MAX];
+	char shutdown_cmd[GD_CFG_EXEC_MAX];
+	char log_to[16];
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "proto.h"
 #include "timesync.h"
+#include "proto_pid1.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -31,6 +32,35 @@ static const struct gd_cfg_key keys[] = {
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
 	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
+	{ "exec", GD_CT_STR, STR(exec), 0, 0, 0, "CMDLINE",
+	  "workload to run (words, quotes kept; `-- CMD ARGS` wins)" },
+	{ "env", GD_CT_LIST, STR(env), 0, 0, 0, "NAME=VALUE",
+	  "add to the workload's clean environment (repeatable)" },
+	{ "workdir", GD_CT_STR, STR(workdir), 0, 0, 0, "DIR",
+	  "workload's working directory (default /)" },
+	{ "uid", GD_CT_STR, STR(uid), 0, 0, 0, "USER",
+	  "run the workload as this user (name or number)" },
+	{ "gid", GD_CT_STR, STR(gid), 0, 0, 0, "GROUP",
+	  "run the workload with this group (name or number)" },
+	{ "on-exit", GD_CT_STR, STR(on_exit), 0, 0, 0, "ACTION",
+	  "when the workload exits: poweroff, reboot, halt, restart, stay or "
+	  "exit (default poweroff as PID 1, exit otherwise)" },
+	{ "restart-delay", GD_CT_UINT, STR(restart_delay_ms), 0,
+	  GD_CFG_RESTART_DELAY_MAX_MS, 0, "MS",
+	  "wait before on-exit=restart runs it again (default 1000)" },
+	{ "ctrl-alt-del", GD_CT_STR, STR(ctrl_alt_del), 0, 0, 0, "ACTION",
+	  "SIGINT / Ctrl-Alt-Del as PID 1: poweroff (default) or reboot" },
+	{ "shutdown-grace", GD_CT_UINT, STR(shutdown_grace_ms), 0,
+	  GD_SD_GRACE_MAX_MS, 0, "MS",
+	  "grace after SIGTERM for signal and on-exit shutdowns (default 5000)" },
+	{ "hostname", GD_CT_STR, STR(hostname), 0, 0, 0, "NAME",
+	  "set the hostname (PID 1 only)" },
+	{ "modules", GD_CT_LIST, STR(modules), 0, 0, 1, "A,B",
+	  "kernel modules to load in order, paths or names (PID 1 only)" },
+	{ "shutdown-cmd", GD_CT_STR, STR(shutdown_cmd), 0, 0, 0, "CMDLINE",
+	  "not PID 1: run CMDLINE MODE to shut down instead of asking init" },
+	{ "log-to", GD_CT_STR, STR(log_to), 0, 0, 0, "WHERE",
+	  "auto (kmsg as PID 1, else stderr), kmsg or stderr" },
 	{ "serial", GD_CT_STR, STR(serial), 0, 0, 0, "PORT",
 	  "serve on a virtio-serial port by name (org.guestd.0) or a tty path" },
 	{ "notify", GD_CT_STR, STR(notify), 0, 0, 0, "ADDR",
@@ -72,5 +102,9 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
 	       sizeof GD_DEFAULT_QGA_SERIAL);
 	c->timesync_port = GD_KRUN_DEFAULT_PORT;
+	c->restart_delay_ms = 1000;
+	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");
+	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;
+	memcpy(c->log_to, "auto", sizeof "auto");
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
 }

@@ -32,6 +32,9 @@ sample_value() {
 	N) echo 1 ;;
 	PATH) echo "$T/no-such-path" ;;
 	LEVEL) echo info ;;
+	ACTION) echo poweroff ;;
+	WHERE) echo stderr ;;
+	CMDLINE) echo "sleep 5" ;;
 	*) echo x ;;
 	esac
 }

@@ -1,0 +1,82 @@
+/*
+ * The order of an init's work: API filesystems and the console before the
+ * configuration (it lives in /proc/cmdline), then hostname, loopback,
+ * Ctrl-Alt-Del and modules, then the workload once the host can connect.
+ */
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "agent.h"
+
+void gd_pid1_early(struct gd_agent *a)
+{
+	gd_mounts_setup(a);
+	gd_init_console();
+	a->init.root_pidns = gd_in_root_pidns();
+}
+
+static int check_choices(struct gd_agent *a)
+{
+	const char *cad = a->cfg.ctrl_alt_del, *to = a->cfg.log_to;
+	int bad = 0;
+
+	a->init.cad_mode = gd_sd_mode_parse(cad);
+	if (a->init.cad_mode < 0) {
+		gd_logf(&a->log, GD_LOG_ERR, "ctrl-alt-del=%s: not poweroff, "
+			"reboot or halt; using poweroff", cad);
+		a->init.cad_mode = GD_SD_POWEROFF;
+		bad = 1;
+	}
+	if (strcmp(to, "auto") && strcmp(to, "kmsg") && strcmp(to, "stderr")) {
+		gd_logf(&a->log, GD_LOG_ERR, "log-to=%s: not auto, kmsg or "
+			"stderr", to);
+		bad = 1;
+	}
+	return bad;
+}
+
+int gd_pid1_setup(struct gd_agent *a, int argc, char **argv)
+{
+	int bad = check_choices(a);
+
+	bad |= gd_workload_setup(a, argc, argv) != 0;
+	if (a->is_pid1) {
+		gd_init_system(a);
+	} else {
+		if (a->cfg.hostname[0] || a->cfg.modules[0])
+			gd_logf(&a->log, GD_LOG_WARN, "hostname= and modules= "
+				"are for PID 1 only: ignored");
+		/* Orphans of the workload come to guestd, as to tini -s. */
+		if (a->init.wl.argc > 0)
+			prctl(PR_SET_CHILD_SUBREAPER, 1);
+	}
+	return bad ? -1 : 0;
+}
+
+void gd_pid1_start(struct gd_agent *a)
+{
+	gd_workload_start(a);
+}
+
+void gd_pid1_tick(struct gd_agent *a, uint64_t now)
+{
+	if (a->sigfd < 0)
+		gd_reap(a);
+	gd_workload_tick(a, now);
+	gd_shutdown_tick(a, now);
+}
+
+static int earlier(int a, int b)
+{
+	if (a < 0)
+		return b;
+	return b < 0 || a < b ? a : b;
+}
+
+int gd_pid1_next_timeout(const struct gd_agent *a, uint64_t now)
+{
+	int t = earlier(gd_workload_next_timeout(a, now),
+			gd_shutdown_next_timeout(a, now));
+
+	return a->sigfd < 0 ? earlier(t, GD_NO_SIGFD_POLL_MS) : t;
+}
