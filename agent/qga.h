@@ -51,6 +51,8 @@ const struct gd_qga_cmd *gd_qga_cmds(size_t *count);
 int gd_qga_cmd_interfaces(struct gd_qga_call *call);
 /* qga_time.c: guest-set-time. */
 int gd_qga_cmd_set_time(struct gd_qga_call *call);
+/* qga_shutdown.c: guest-shutdown. */
+int gd_qga_cmd_shutdown(struct gd_qga_call *call);
 
 /* Record an error for the call; returns -1. */
 int gd_qga_fail(struct gd_qga_call *call, const char *err_class,

@@ -192,17 +192,14 @@ static int cmd_fsfreeze_status(struct gd_qga_call *call)
 
 #define PARAMS(p) p, sizeof p / sizeof p[0]
 
-/*
- * qemu-ga 7.2's order. Shutdown waits for its service (issue 3) and
- * answers as disabled.
- */
+/* qemu-ga 7.2's order. */
 static const struct gd_qga_cmd cmds[] = {
 	{ "guest-get-osinfo", cmd_osinfo, NULL, 0, 1, 0, 1 },
 	{ "guest-get-timezone", cmd_timezone, NULL, 0, 1, 0, 1 },
 	{ "guest-get-host-name", cmd_host_name, NULL, 0, 1, 0, 1 },
 	{ "guest-network-get-interfaces", gd_qga_cmd_interfaces, NULL, 0, 1, 0, 1 },
 	{ "guest-fsfreeze-status", cmd_fsfreeze_status, NULL, 0, 1, 0, 1 },
-	{ "guest-shutdown", NULL, PARAMS(shutdown_params), 0, 0, 0 },
+	{ "guest-shutdown", gd_qga_cmd_shutdown, PARAMS(shutdown_params), 0, 0, 1 },
 	{ "guest-info", cmd_info, NULL, 0, 1, 0, 1 },
 	{ "guest-set-time", gd_qga_cmd_set_time, PARAMS(set_time_params), 1, 0, 1 },
 	{ "guest-get-time", cmd_get_time, NULL, 0, 1, 0, 1 },

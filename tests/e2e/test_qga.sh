@@ -7,6 +7,8 @@
 # libvirt's and Proxmox's sequences, a host that hangs up mid-request, and
 # no protocol v1 event reaching the QGA stream.
 #
+# Last, guest-shutdown over the port: QEMU exits, the guest powered off.
+#
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64 and
 # Debian's cloud kernel (fetched into build/kernel when missing). Only the
 # guest's clock is ever set.
@@ -160,6 +162,27 @@ c.send(libvirt_sync(4))  # no 0xFF first: libvirt's way, right after a hang-up
 r = c.line()
 assert r == b'{"return": 4}\n', r
 PYEOF
+
+# Last: guest-shutdown as libvirt sends it (virsh shutdown --mode agent).
+check "guest-shutdown: the sync answered, the shutdown not, then the port closes" $PY - <<'PYEOF'
+import os, time
+from qga import *
+c = Client(os.environ["QB_SOCK"], timeout=30)
+assert c.call(libvirt_sync(6)) == {"return": 6}
+c.send(libvirt_cmd("guest-shutdown", mode="powerdown"))
+try:
+    extra = c.line()
+except (EOFError, OSError):
+    extra = None  # QEMU went away with its chardev
+assert extra is None, extra
+PYEOF
+if qb_wait_exit 60; then
+	ok "QEMU exited after guest-shutdown (status $QB_STATUS)"
+	check_eq "the guest powered off" poweroff "$(qb_exit_kind)"
+else
+	qb_fail "QEMU still running 60 s after guest-shutdown"
+	not_ok "QEMU exited after guest-shutdown"
+fi
 
 qb_stop
 done_testing

@@ -7,6 +7,9 @@
 # This machine's clock must never be set: every agent here runs without
 # CAP_SYS_TIME (root drops it from the bounding set), checked in /proc
 # before any guest-set-time is sent. Real setting: tests/e2e/test_qga.sh.
+# Nor may it be shut down: guest-shutdown goes only to agents with a
+# --shutdown-cmd (a script that records the mode) or to guestd as PID 1 of
+# a PID namespace, where reboot(2) ends the namespace.
 source "$(dirname "$0")/../lib.sh"
 PY="python3 -B"
 export PYTHONPATH=$TOP/tests
@@ -50,7 +53,7 @@ assert info["version"] == os.environ["GD_VERSION"], info
 want = [("guest-get-osinfo", True, True), ("guest-get-timezone", True, True),
         ("guest-get-host-name", True, True),
         ("guest-network-get-interfaces", True, True),
-        ("guest-fsfreeze-status", True, True), ("guest-shutdown", False, False),
+        ("guest-fsfreeze-status", True, True), ("guest-shutdown", True, False),
         ("guest-info", True, True), ("guest-set-time", True, True),
         ("guest-get-time", True, True), ("guest-ping", True, True),
         ("guest-sync", True, True), ("guest-sync-delimited", True, True)]
@@ -198,15 +201,84 @@ else
 	ok "# SKIP no network namespaces here"
 fi
 
-check "libvirt: guest-shutdown answers as disabled" $PY - <<'PYEOF'
-import os
+# guest-shutdown, delegated to a --shutdown-cmd: no answer, the mode run.
+cat >"$T/sdcmd.sh" <<EOF
+#!/bin/sh
+echo "\$@" >>"$T/sdcmd.out"
+EOF
+chmod +x "$T/sdcmd.sh"
+for n in 1 2; do
+	"${NOCAP[@]}" "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
+		--shutdown-cmd "$T/sdcmd.sh" --qga-unix "$T/sd$n.sock" >>"$T/sd.log" 2>&1 &
+	_pids+=($!)
+	wait_for_socket "$T/sd$n.sock"
+done
+export T
+check "libvirt guest-shutdown: bad modes refused, then silence and the mode run" $PY - <<'PYEOF'
+import os, time
 from qga import *
-c = Client(os.environ["Q"])
-assert c.call(libvirt_sync(7)) == {"return": 7}
-c.send(libvirt_cmd("guest-shutdown", mode="powerdown"))
-got = c.line()
-assert got == b'{"error": {"class": "CommandNotFound", "desc": "Command guest-shutdown has been disabled"}}\n', got
+T = os.environ["T"]
+c = Client(T + "/sd1.sock")
+E = lambda d: {"error": {"class": "GenericError", "desc": d}}
+assert c.call(libvirt_cmd("guest-shutdown", mode="off")) == \
+    E("mode is invalid (valid values are: halt|powerdown|reboot")
+assert c.call(libvirt_cmd("guest-shutdown", mode=5)) == \
+    E("Invalid parameter type for 'mode', expected: string")
+assert c.call(libvirt_cmd("guest-shutdown", mode="reboot", force=True)) == \
+    E("Parameter 'force' is unexpected")
+assert not os.path.exists(T + "/sdcmd.out")
+assert c.call(libvirt_sync(9)) == {"return": 9}
+c.send(libvirt_cmd("guest-shutdown", mode="reboot"))
+assert c.nothing_within(1.5), c.buf  # success has no answer
+for _ in range(50):
+    if os.path.exists(T + "/sdcmd.out"):
+        break
+    time.sleep(0.1)
+assert open(T + "/sdcmd.out").read() == "reboot\n"
+assert c.call(libvirt_sync(10)) == {"return": 10}  # not PID 1: still serving
 PYEOF
+check "Proxmox guest-shutdown: the sync answer, then nothing; default mode powers off" $PY - <<'PYEOF'
+import os, time
+from qga import *
+T = os.environ["T"]
+os.unlink(T + "/sdcmd.out")
+c = Client(T + "/sd2.sock")
+c.send(proxmox_pair(777, "guest-shutdown"))
+c.after_sentinel()
+assert c.line() == b'{"return": 777}\n'
+assert c.nothing_within(1.5), c.buf
+for _ in range(50):
+    if os.path.exists(T + "/sdcmd.out"):
+        break
+    time.sleep(0.1)
+assert open(T + "/sdcmd.out").read() == "poweroff\n"
+PYEOF
+
+# guestd as PID 1 of a PID namespace: guest-shutdown ends the namespace the
+# way reboot(2) does there (SIGINT for power off and halt, SIGHUP restart).
+source "$TOP/tests/pidns.sh"
+if pidns_usable; then
+	for m in powerdown:INT reboot:HUP halt:INT; do
+		mode=${m%%:*} sig=${m#*:}
+		ns_start "qga$mode" -- --qga-unix "$T/qga$mode.qga" || not_ok "namespace guestd starts"
+		wait_for_socket "$T/qga$mode.qga"
+		$PY - "$T/qga$mode.qga" "$mode" <<'PYEOF' &
+import sys
+from qga import *
+c = Client(sys.argv[1])
+assert c.call(libvirt_sync(5)) == {"return": 5}
+c.send(libvirt_cmd("guest-shutdown", mode=sys.argv[2]))
+try:
+    print("answered: %r" % c.line())
+except (EOFError, OSError):
+    pass  # the agent went down without a word, as it should
+PYEOF
+		wait $!
+		check_eq "PID 1 guest-shutdown mode=$mode: the namespace ends (SIG$sig)" "signal $sig" "$(ns_end "qga$mode")"
+	done
+else
+	ok "# SKIP no PID namespaces here"
+fi
 
 if [ $nocap = 1 ]; then
 	export HAVE_RTC=$([ -e /dev/rtc0 ] && echo 1 || echo 0)
