@@ -196,12 +196,16 @@ static int check_string(struct chk *c, size_t q, size_t end)
 	size_t used;
 
 	for (size_t i = q + 1; i < end; i += used) {
-		used = 1;
 		if (u[i] < 0x20) /* qemu's lexer refuses controls in strings */
 			return stray(c, q, i);
-		if (u[i] >= 0x80 && !(used = gd_utf8_decode(u + i, end - i, &cp)))
-			return failf(c, "JSON parse error, "
-					"invalid UTF-8 sequence in string");
+		if (u[i] >= 0x80) {
+			used = gd_utf8_decode(u + i, end - i, &cp);
+			if (!used)
+				return failf(c, "JSON parse error, "
+						"invalid UTF-8 sequence in string");
+			continue;
+		}
+		used = 1;
 		if (u[i] != '\\')
 			continue;
 		if (i + 1 >= end || !u[i + 1] || !strchr("\"\\/bfnrtu", u[i + 1]))
