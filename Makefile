@@ -46,13 +46,15 @@ all: $(BUILD)/guestd $(BUILD)/guestctl
 deps:
 	@sh tests/deps.sh
 
-# Kernel UAPI headers only (linux/, asm/, asm-generic/) and bearssl's,
+# Kernel UAPI headers only (linux/, asm/, asm-generic/), bearssl's and jsmn's,
 # staged so musl-gcc never sees glibc's /usr/include as a whole.
-$(KINC)/.stamp:
-	@mkdir -p $(KINC)
+# Restaged when this Makefile changes (a header added here must reach old trees).
+$(KINC)/.stamp: Makefile
+	@rm -rf $(KINC); mkdir -p $(KINC)
 	cp -r /usr/include/linux /usr/include/asm-generic $(KINC)/
 	cp -r /usr/include/x86_64-linux-gnu/asm $(KINC)/asm
 	cp /usr/include/bearssl*.h $(KINC)/
+	cp /usr/include/jsmn.h $(KINC)/
 	@touch $@
 
 # bearssl.h only includes bearssl/bearssl.h: stage that directory too.
