@@ -160,7 +160,7 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
                 -ffunction-sections -fdata-sections
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
-LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl kvfile kvstore netaddr sysinfo)
+LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_bearssl keyfile kvfile qga_req kvstore netaddr sysinfo)
 WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
 WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))
 
@@ -173,7 +173,7 @@ $(WIN_DIR)/libmini.a: $(WIN_LIB_OBJ)
 	x86_64-w64-mingw32-ar rcs $@ $^
 
 $(BUILD)/guestctl.exe: $(WIN_HOST_OBJ) $(WIN_DIR)/libmini.a
-	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32 -lbcrypt
 
 # Its Windows layer against Wine's Winsock (tests/integration/test_windows.sh).
 WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
@@ -181,7 +181,7 @@ WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
 
 $(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC)) \
 		$(WIN_DIR)/libmini.a
-	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ -lws2_32 -lbcrypt
 
 .PHONY: windows windows-tests
 windows: deps

@@ -1,9 +1,9 @@
 #include "auth.h"
 
-#include <bearssl.h>
 #include <string.h>
 
 #include "buf.h"
+#include "hmac.h"
 
 static const char label_client[] = "guestd v1 client";
 static const char label_session[] = "guestd v1 session";
@@ -73,21 +73,10 @@ void gd_auth_key_hex(const uint8_t key[GD_AUTH_KEY_LEN],
 	out[GD_AUTH_KEY_HEX_LEN] = '\0';
 }
 
-/* HMAC-SHA256(key[32], a || b || c) */
 static void hmac3(const uint8_t *key, const void *a, size_t an, const void *b,
 		  size_t bn, const void *c, size_t cn, uint8_t out[32])
 {
-	br_hmac_key_context kc;
-	br_hmac_context hc;
-
-	br_hmac_key_init(&kc, &br_sha256_vtable, key, GD_AUTH_KEY_LEN);
-	br_hmac_init(&hc, &kc, 0);
-	br_hmac_update(&hc, a, an);
-	br_hmac_update(&hc, b, bn);
-	br_hmac_update(&hc, c, cn);
-	br_hmac_out(&hc, out);
-	gd_wipe(&kc, sizeof kc);
-	gd_wipe(&hc, sizeof hc);
+	gd_hmac_sha256_3(key, GD_AUTH_KEY_LEN, a, an, b, bn, c, cn, out);
 }
 
 static void labelled(const uint8_t *key, const char *label,
