@@ -46,13 +46,15 @@ all: $(BUILD)/guestd $(BUILD)/guestctl
 deps:
 	@sh tests/deps.sh
 
-# Kernel UAPI headers only (linux/, asm/, asm-generic/) and bearssl's,
+# Kernel UAPI headers only (linux/, asm/, asm-generic/), bearssl's and jsmn's,
 # staged so musl-gcc never sees glibc's /usr/include as a whole.
-$(KINC)/.stamp:
-	@mkdir -p $(KINC)
+# Restaged when this Makefile changes (a header added here must reach old trees).
+$(KINC)/.stamp: Makefile
+	@rm -rf $(KINC); mkdir -p $(KINC)
 	cp -r /usr/include/linux /usr/include/asm-generic $(KINC)/
 	cp -r /usr/include/x86_64-linux-gnu/asm $(KINC)/asm
 	cp /usr/include/bearssl*.h $(KINC)/
+	cp /usr/include/jsmn.h $(KINC)/
 	@touch $@
 
 # bearssl.h only includes bearssl/bearssl.h: stage that directory too.
@@ -150,7 +152,7 @@ demo: all kernel
 # host/ file and all of libmini (as an archive: only what guestctl uses is
 # linked) but the Linux-only files listed here; a new Linux-only file goes
 # in HOST_LINUX or LIB_LINUX. *_win.c stand in: clock_win.c for sysinfo.c's
-# gd_clock_ns, hmac_sha256_win.c (CNG) for BearSSL, keyfile_win.c (ACLs).
+# gd_clock_ns; host/hmac_win.c (CNG) for BearSSL, host/keyfile_win.c (ACLs).
 WIN_DIR      := $(BUILD)/win
 WIN_CC       := x86_64-w64-mingw32-gcc
 WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
@@ -158,8 +160,8 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
                 -ffunction-sections -fdata-sections
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
-LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_sha256 keyfile kvfile \
-                  kvstore netaddr sysinfo)
+LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_bearssl keyfile kvfile \
+                  qga_req kvstore netaddr sysinfo)
 WIN_LIBS     := -lws2_32 -lbcrypt -ladvapi32
 WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
 WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))
@@ -177,7 +179,8 @@ $(BUILD)/guestctl.exe: $(WIN_HOST_OBJ) $(WIN_DIR)/libmini.a
 
 # Its Windows layer against Wine's Winsock (tests/integration/test_windows.sh).
 WIN_TEST_SRC := tests/windows/test_compat.c host/compat_win.c \
-                host/connect_win.c host/target.c
+                host/connect_win.c host/target.c host/hmac_win.c \
+                host/keyfile_win.c
 
 $(WIN_DIR)/test_compat.exe: $(patsubst %.c,$(WIN_DIR)/%.o,$(WIN_TEST_SRC)) \
 		$(WIN_DIR)/libmini.a

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "config.h"
 #include "decoder.h"
+#include "jsonframe.h"
 #include "kv.h"
 #include "log.h"
 #include "pid1.h"
@@ -26,10 +27,17 @@
 
 enum gd_listener_kind { GD_LK_UNIX, GD_LK_VSOCK };
 
+/* What a connection speaks; transports only move its bytes. */
+enum gd_proto {
+	GD_PROTO_NATIVE = 0, /* protocol v1 frames (proto.h) */
+	GD_PROTO_QGA = 1     /* QEMU guest agent JSON (qga.h) */
+};
+
 struct gd_listener {
 	int fd;
 	enum gd_listener_kind kind;
 	char desc[GD_CFG_PATH_MAX + 16];
+	enum gd_proto proto; /* given to the connections it accepts */
 	int local;              /* guest-local socket: peers are guest processes */
 };
 
@@ -38,11 +46,13 @@ struct gd_conn {
 	int eof;                /* peer closed its side; close once flushed */
 	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
-	int serial;             /* the serial port: reopened, never closed */
+	int serial;             /* serial port index + 1: kept open, never closed */
 	int hung;               /* serial with no host: not polled until one comes */
 	struct gd_decoder dec;
 	struct gd_buf out;
 	uint8_t outbuf[GD_OUT_CAP];
+	enum gd_proto proto;
+	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
 	uint64_t rx_real;       /* CLOCK_REALTIME ns of the last read with data */
 	size_t tx_stamp_frame;  /* time_stamp.c: marked TIME_GET answer in out */
 	size_t tx_stamp_at;
@@ -53,6 +63,19 @@ struct gd_conn {
 	int closing;            /* answer nothing more; close once flushed */
 	struct gd_auth_session auth;
 	uint64_t stalled_since; /* answers pending and none written since (ns) */
+};
+
+#define GD_SERIAL_PORTS 2 /* the native port (serial=) and QGA's (qga-serial=) */
+
+/* One serial port (serial.c): its config, protocol and retry state. */
+struct gd_serial_port {
+	const char *spec;      /* port name or tty path; "" for none */
+	enum gd_proto proto;
+	int quiet;             /* a default that may be absent: no logs, backoff */
+	int open;
+	int logged, missing_logged;
+	unsigned retry_ms;     /* wait before the next attempt */
+	unsigned long long retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 };
 
 struct gd_stats {
@@ -76,9 +99,7 @@ struct gd_agent {
 	/* Read once it can be (PID 1 mounts /proc first): it names the
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];
-	int serial_open;
-	int serial_logged, serial_missing_logged;
-	unsigned long long serial_retry_at; /* CLOCK_MONOTONIC ns, 0 none */
+	struct gd_serial_port serial[GD_SERIAL_PORTS];
 	struct gd_kv kv;
 	struct gd_peer_policy peers;
 	int auth_on;            /* key-file set: only HELLO without a session */
@@ -99,6 +120,8 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
 /* Put an open stream fd into the free slot c (peer names it in logs). */
 void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 		    const char *peer);
+/* Make an attached connection speak proto (it starts native). */
+void gd_conn_speak(struct gd_conn *c, enum gd_proto proto);
 /* Handle poll events on a connection. */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */

@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "gate.h"
+#include "qga.h"
 #include "serial.h"
 #include "serve.h"
 #include "sysinfo.h"
@@ -30,18 +31,24 @@ static struct gd_conn *free_slot(struct gd_agent *a)
 }
 
 /* All slots taken: tell the peer in one best-effort write, then close. */
-static void refuse_busy(struct gd_agent *a, int fd)
+static void refuse_busy(struct gd_agent *a, int fd, enum gd_proto proto)
 {
-	uint8_t frame[GD_HDR_LEN + 64];
+	static const char qga_busy[] = "{\"error\": {\"class\": \"GenericError\", "
+				       "\"desc\": \"all connection slots in use\"}}\n";
+	uint8_t frame[sizeof qga_busy + GD_HDR_LEN + 64];
 	struct gd_buf b;
 	struct gd_frame_writer w;
 	struct gd_hdr h = { .version = GD_PROTO_VERSION,
 			    .flags = GD_F_RESPONSE, .status = GD_S_BUSY };
 
 	gd_buf_init(&b, frame, sizeof frame);
-	gd_frame_begin(&w, &b, &h);
-	gd_tlv_str(&w, GD_T_MESSAGE, "all connection slots in use");
-	gd_frame_end(&w);
+	if (proto == GD_PROTO_QGA) { /* the same notice, in QGA's words */
+		gd_buf_put(&b, qga_busy, sizeof qga_busy - 1);
+	} else {
+		gd_frame_begin(&w, &b, &h);
+		gd_tlv_str(&w, GD_T_MESSAGE, "all connection slots in use");
+		gd_frame_end(&w);
+	}
 	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		gd_logf(&a->log, GD_LOG_DEBUG, "busy notice not sent: %s",
 			strerror(errno));
@@ -82,10 +89,11 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			continue;
 		c = free_slot(a);
 		if (!c) {
-			refuse_busy(a, fd);
+			refuse_busy(a, fd, l->proto);
 			continue;
 		}
 		gd_conn_attach(a, c, fd, "unix");
+		gd_conn_speak(c, l->proto);
 		describe_peer(c, l->kind, &ss);
 		if (gd_kv_conn_accepted(a, c, l)) {
 			gd_conn_close(a, c, "peer not permitted");
@@ -110,7 +118,15 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	gd_dec_init(&c->dec);
 	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
+	c->proto = GD_PROTO_NATIVE;
 	gd_kv_conn_reset(c);
+}
+
+void gd_conn_speak(struct gd_conn *c, enum gd_proto proto)
+{
+	c->proto = proto;
+	if (proto == GD_PROTO_QGA)
+		gd_jf_init(&c->qga_in);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
@@ -160,6 +176,28 @@ static int flush_out(struct gd_conn *c)
 	return 0;
 }
 
+/* Output room c needs before it may take a request: one whole answer. */
+static size_t answer_room(const struct gd_conn *c)
+{
+	return c->proto == GD_PROTO_QGA ? GD_QGA_RESP_MAX : GD_MAX_FRAME;
+}
+
+/* Where the next read goes, for the protocol c speaks. */
+static uint8_t *in_space(struct gd_conn *c, size_t *room)
+{
+	if (c->proto == GD_PROTO_QGA)
+		return (uint8_t *)gd_jf_space(&c->qga_in, room);
+	return gd_dec_space(&c->dec, room);
+}
+
+static void in_commit(struct gd_conn *c, size_t n)
+{
+	if (c->proto == GD_PROTO_QGA)
+		gd_jf_commit(&c->qga_in, n);
+	else
+		gd_dec_commit(&c->dec, n);
+}
+
 /*
  * At most GD_READ_BUDGET bytes per wakeup: a peer that keeps sending must
  * not keep the loop from the others (poll wakes us again for the rest).
@@ -173,10 +211,10 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME || c->closing ||
+		if (gd_buf_room(&c->out) < answer_room(c) || c->closing ||
 		    budget == 0)
 			return; /* answers pending: let the peer read first */
-		dst = gd_dec_space(&c->dec, &room);
+		dst = in_space(c, &room);
 		if (room == 0) {
 			gd_conn_process(a, c);
 			continue;
@@ -194,7 +232,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		budget -= (size_t)n;
 		gd_time_rx_stamp(c);
-		gd_dec_commit(&c->dec, (size_t)n);
+		in_commit(c, (size_t)n);
 		gd_conn_process(a, c);
 		if ((size_t)n < room)
 			return; /* drained: poll(2) says when more comes */
@@ -242,7 +280,7 @@ short gd_conn_events(const struct gd_conn *c)
 
 	if (c->fd < 0)
 		return 0;
-	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= GD_MAX_FRAME)
+	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= answer_room(c))
 		ev |= POLLIN;
 	if (c->out.len || c->kv_dropped)
 		ev |= POLLOUT;

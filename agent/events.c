@@ -14,7 +14,8 @@ int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
 		struct gd_conn *c = &a->conns[i];
 		struct gd_frame_writer w;
 
-		if (c->fd < 0 || c->eof || c == except)
+		if (c->fd < 0 || c->eof || c == except ||
+		    c->proto != GD_PROTO_NATIVE) /* no frames in a QGA stream */
 			continue;
 		if (gd_buf_room(&c->out) < GD_HDR_LEN + len) {
 			gd_logf(&a->log, GD_LOG_DEBUG, "%s: output full, %s "

@@ -11,7 +11,7 @@
 
 /*
  * Queue one event frame with op and the TLVs in payload[len] on every
- * open connection but `except` (NULL for none) that has room for it;
+ * open protocol v1 connection but `except` (NULL for none) with room;
  * returns how many got it. A connection whose output is full misses the
  * event (logged at debug).
  */

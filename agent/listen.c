@@ -19,6 +19,7 @@ static struct gd_listener *add(struct gd_agent *a, int fd,
 
 	l->fd = fd;
 	l->kind = kind;
+	l->proto = GD_PROTO_NATIVE;
 	return l;
 }
 
@@ -116,6 +117,19 @@ static int open_vsock(struct gd_agent *a, uint32_t port)
 	return 0;
 }
 
+/* rc from opening one listener; on success, that listener speaks QGA. */
+static int speak_qga(struct gd_agent *a, int rc)
+{
+	struct gd_listener *l = &a->listeners[a->nlisteners - 1];
+
+	if (rc == 0) {
+		l->proto = GD_PROTO_QGA;
+		gd_logf(&a->log, GD_LOG_INFO,
+			"%s: QEMU guest agent protocol", l->desc);
+	}
+	return rc;
+}
+
 int gd_listeners_open(struct gd_agent *a)
 {
 	int failed = 0;
@@ -124,6 +138,11 @@ int gd_listeners_open(struct gd_agent *a)
 	if (a->cfg.unix_path[0] && open_unix(a, a->cfg.unix_path))
 		failed = 1;
 	if (a->cfg.vsock && open_vsock(a, a->cfg.vsock_port) < 0)
+		failed = 1;
+	if (a->cfg.qga_unix[0] && speak_qga(a, open_unix(a, a->cfg.qga_unix)))
+		failed = 1;
+	if (a->cfg.qga_vsock_port &&
+	    speak_qga(a, open_vsock(a, a->cfg.qga_vsock_port)) < 0)
 		failed = 1;
 	return failed ? -1 : 0;
 }

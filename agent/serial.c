@@ -85,48 +85,74 @@ static struct gd_conn *serial_slot(struct gd_agent *a)
 	return NULL;
 }
 
-static void schedule(struct gd_agent *a)
+static void schedule(struct gd_serial_port *p)
 {
-	a->serial_retry_at = gd_clock_ns(CLOCK_MONOTONIC) +
-			     (unsigned long long)GD_SERIAL_RETRY_MS * 1000000u;
+	p->retry_at = gd_clock_ns(CLOCK_MONOTONIC) +
+		      (unsigned long long)p->retry_ms * 1000000u;
+	if (p->quiet && !p->open && p->retry_ms < GD_SERIAL_QUIET_MAX_MS)
+		p->retry_ms = p->retry_ms * 2 < GD_SERIAL_QUIET_MAX_MS
+				      ? p->retry_ms * 2
+				      : GD_SERIAL_QUIET_MAX_MS;
 }
 
-void gd_serial_open(struct gd_agent *a)
+static void missing(struct gd_agent *a, struct gd_serial_port *p,
+		    const char *dev, const char *why)
+{
+	if (!p->missing_logged && !p->quiet) {
+		if (dev)
+			gd_logf(&a->log, GD_LOG_WARN, "serial %s: %s", dev, why);
+		else
+			gd_logf(&a->log, GD_LOG_INFO,
+				"serial port %s not present yet; retrying",
+				p->spec);
+	}
+	p->missing_logged = 1;
+	schedule(p);
+}
+
+static void open_port(struct gd_agent *a, struct gd_serial_port *p)
 {
 	char dev[128];
 	struct gd_conn *c;
 	int fd;
 
-	a->serial_retry_at = 0;
-	if (!a->cfg.serial[0] || a->serial_open)
+	p->retry_at = 0;
+	if (!p->spec[0] || p->open)
 		return;
-	if (gd_serial_resolve(GD_SERIAL_SYSFS, a->cfg.serial, dev, sizeof dev)) {
-		if (!a->serial_missing_logged)
-			gd_logf(&a->log, GD_LOG_INFO,
-				"serial port %s not present yet; retrying",
-				a->cfg.serial);
-		a->serial_missing_logged = 1;
-		schedule(a);
+	if (gd_serial_resolve(GD_SERIAL_SYSFS, p->spec, dev, sizeof dev)) {
+		missing(a, p, NULL, NULL);
 		return;
 	}
 	c = serial_slot(a);
 	fd = c ? open(dev, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1;
 	if (fd < 0) {
-		if (!a->serial_missing_logged)
-			gd_logf(&a->log, GD_LOG_WARN, "serial %s: %s", dev,
-				c ? strerror(errno) : "no free slot");
-		a->serial_missing_logged = 1;
-		schedule(a);
+		missing(a, p, dev, c ? strerror(errno) : "no free slot");
 		return;
 	}
 	make_raw(fd);
 	gd_conn_attach(a, c, fd, "serial");
-	c->serial = 1;
-	a->serial_open = 1;
-	if (!a->serial_logged)
-		gd_logf(&a->log, GD_LOG_INFO, "serving on serial %s (%s)", dev,
-			a->cfg.serial);
-	a->serial_logged = 1;
+	gd_conn_speak(c, p->proto);
+	c->serial = (int)(p - a->serial) + 1;
+	p->open = 1;
+	p->retry_ms = GD_SERIAL_RETRY_MS;
+	if (!p->logged)
+		gd_logf(&a->log, GD_LOG_INFO, "serving on serial %s (%s)%s", dev,
+			p->spec, p->proto == GD_PROTO_QGA
+					 ? ": QEMU guest agent protocol" : "");
+	p->logged = 1;
+}
+
+void gd_serial_open(struct gd_agent *a)
+{
+	a->serial[0] = (struct gd_serial_port){ .spec = a->cfg.serial,
+						.proto = GD_PROTO_NATIVE };
+	a->serial[1] = (struct gd_serial_port){
+		.spec = a->cfg.qga_serial, .proto = GD_PROTO_QGA,
+		.quiet = strcmp(a->cfg.qga_serial, GD_DEFAULT_QGA_SERIAL) == 0 };
+	for (int i = 0; i < GD_SERIAL_PORTS; i++) {
+		a->serial[i].retry_ms = GD_SERIAL_RETRY_MS;
+		open_port(a, &a->serial[i]);
+	}
 }
 
 /*
@@ -138,66 +164,89 @@ void gd_serial_open(struct gd_agent *a)
  */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
 {
+	struct gd_serial_port *p = &a->serial[c->serial - 1];
+
 	gd_dec_init(&c->dec);
+	gd_conn_speak(c, c->proto); /* a fresh QGA framer too */
 	c->out.len = 0;
 	c->eof = 0;
 	c->partial_since = 0;
 	c->hung = 1;
-	schedule(a);
+	schedule(p);
 }
 
-static struct gd_conn *serial_conn(struct gd_agent *a)
+static struct gd_conn *port_conn(struct gd_agent *a,
+				 const struct gd_serial_port *p)
 {
+	int serial = (int)(p - a->serial) + 1;
+
 	for (int i = 0; i < GD_MAX_CONNS; i++)
-		if (a->conns[i].fd >= 0 && a->conns[i].serial)
+		if (a->conns[i].fd >= 0 && a->conns[i].serial == serial)
 			return &a->conns[i];
 	return NULL;
 }
 
 /* A hung port: serve it again once the host is back, reopen if it broke. */
-static void recheck(struct gd_agent *a, struct gd_conn *c)
+static void recheck(struct gd_agent *a, struct gd_serial_port *p,
+		    struct gd_conn *c)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 
-	if (poll(&p, 1, 0) < 0 || (p.revents & (POLLNVAL | POLLERR))) {
+	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLNVAL | POLLERR))) {
 		close(c->fd);
 		c->fd = -1;
 		c->serial = 0;
 		c->hung = 0;
-		a->serial_open = 0;
-		gd_serial_open(a);
+		p->open = 0;
+		open_port(a, p);
 		return;
 	}
-	if (p.revents & POLLHUP)
-		schedule(a);
+	if (pfd.revents & POLLHUP)
+		schedule(p);
 	else
 		c->hung = 0;
 }
 
 int gd_serial_hung(struct gd_agent *a, struct gd_conn *c)
 {
+	struct gd_serial_port *p = &a->serial[c->serial - 1];
+
 	gd_serial_hangup(a, c);
-	recheck(a, c);
+	recheck(a, p, c);
 	return c->fd < 0 || c->hung || !c->serial;
+}
+
+static void port_tick(struct gd_agent *a, struct gd_serial_port *p,
+		      unsigned long long now_ns)
+{
+	struct gd_conn *c;
+
+	if (!p->retry_at || now_ns < p->retry_at)
+		return;
+	p->retry_at = 0;
+	c = port_conn(a, p);
+	if (c && c->hung)
+		recheck(a, p, c);
+	else if (!c)
+		open_port(a, p);
 }
 
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
 {
-	struct gd_conn *c;
+	int best = -1;
 
-	if (!a->serial_retry_at)
-		return -1;
-	if (now_ns >= a->serial_retry_at) {
-		a->serial_retry_at = 0;
-		c = serial_conn(a);
-		if (c && c->hung)
-			recheck(a, c);
-		else if (!c)
-			gd_serial_open(a);
+	for (int i = 0; i < GD_SERIAL_PORTS; i++) {
+		struct gd_serial_port *p = &a->serial[i];
+		int ms;
+
+		port_tick(a, p, now_ns);
+		if (!p->retry_at)
+			continue;
+		ms = p->retry_at <= now_ns
+			     ? 0
+			     : (int)((p->retry_at - now_ns + 999999) / 1000000);
+		if (best < 0 || ms < best)
+			best = ms;
 	}
-	if (!a->serial_retry_at)
-		return -1;
-	return a->serial_retry_at <= now_ns
-		       ? 0
-		       : (int)((a->serial_retry_at - now_ns + 999999) / 1000000);
+	return best;
 }

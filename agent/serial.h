@@ -1,11 +1,14 @@
 /*
- * The serial transport: one long-lived byte stream on a virtio-serial port
- * (found by its name under /sys/class/virtio-ports) or a tty path. It holds
- * a connection slot for as long as it is open. The host side comes and
- * goes (QEMU's chardev socket has one client at a time): a hang-up drops
- * the partial input and queued output, and the port, kept open, is looked
- * at again every GD_SERIAL_RETRY_MS until a host is there; a port that
- * does not exist yet is looked for at the same pace.
+ * The serial transport: long-lived byte streams on virtio-serial ports
+ * (found by name under /sys/class/virtio-ports) or tty paths, one per
+ * configured port, each speaking its protocol (serial= native, qga-serial=
+ * QGA). A port holds a connection slot for as long as it is open. The host
+ * side comes and goes (QEMU's chardev socket has one client at a time): a
+ * hang-up drops the partial input and queued output, and the port, kept
+ * open, is looked at again every GD_SERIAL_RETRY_MS until a host is there;
+ * a port that does not exist yet is looked for at the same pace, except a
+ * quiet one (QGA's default name, which most guests lack): no log, and
+ * waits doubling up to GD_SERIAL_QUIET_MAX_MS.
  */
 #ifndef GD_SERIAL_H
 #define GD_SERIAL_H
@@ -15,6 +18,7 @@
 #include "agent.h"
 
 #define GD_SERIAL_RETRY_MS 100
+#define GD_SERIAL_QUIET_MAX_MS 10000
 #define GD_SERIAL_SYSFS "/sys/class/virtio-ports"
 
 /*
@@ -23,7 +27,7 @@
  */
 int gd_serial_resolve(const char *sysfs, const char *spec, char *dev,
 		      size_t cap);
-/* Open the configured port now or schedule a retry. */
+/* Set up the configured ports and open them now or schedule retries. */
 void gd_serial_open(struct gd_agent *a);
 /* The host hung up or the stream broke: start clean, wait for a host. */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);

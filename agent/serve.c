@@ -1,6 +1,7 @@
 /* Decode-and-answer for one connection, and the whole-frame deadline. */
 #include <time.h>
 
+#include "qga.h"
 #include "serve.h"
 #include "sysinfo.h"
 
@@ -14,6 +15,8 @@ int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 	struct gd_frame f;
 	int framed = 0, full = 0;
 
+	if (c->proto == GD_PROTO_QGA) /* no deadline: qemu-ga has none */
+		return gd_qga_process(a, c);
 	while (!c->closing) {
 		int r;
 

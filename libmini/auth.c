@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "hmac_sha256.h"
+#include "hmac.h"
 
 static const char label_client[] = "guestd v1 client";
 static const char label_session[] = "guestd v1 session";
@@ -73,10 +73,16 @@ void gd_auth_key_hex(const uint8_t key[GD_AUTH_KEY_LEN],
 	out[GD_AUTH_KEY_HEX_LEN] = '\0';
 }
 
+static void hmac3(const uint8_t *key, const void *a, size_t an, const void *b,
+		  size_t bn, const void *c, size_t cn, uint8_t out[32])
+{
+	gd_hmac_sha256_3(key, GD_AUTH_KEY_LEN, a, an, b, bn, c, cn, out);
+}
+
 static void labelled(const uint8_t *key, const char *label,
 		     const uint8_t *cn, const uint8_t *sn, uint8_t out[32])
 {
-	gd_hmac_sha256_3(key, label, strlen(label), cn, GD_AUTH_NONCE_LEN, sn,
+	hmac3(key, label, strlen(label), cn, GD_AUTH_NONCE_LEN, sn,
 	      GD_AUTH_NONCE_LEN, out);
 }
 
@@ -103,7 +109,7 @@ void gd_auth_frame_mac(const uint8_t skey[GD_AUTH_KEY_LEN], uint8_t dir,
 	uint8_t seqle[8];
 
 	gd_set_u64(seqle, seq);
-	gd_hmac_sha256_3(skey, &dir, 1, seqle, sizeof seqle, frame, len, out);
+	hmac3(skey, &dir, 1, seqle, sizeof seqle, frame, len, out);
 }
 
 int gd_auth_proof_ok(const uint8_t key[GD_AUTH_KEY_LEN],

@@ -22,6 +22,7 @@
 #define GD_CFG_TEXT_MAX 16384 /* largest config file or cmdline read */
 #define GD_CFG_LINE_MAX 4096  /* longest line of a config file */
 #define GD_DEFAULT_CONF "/etc/guestd.conf"
+#define GD_DEFAULT_QGA_SERIAL "org.qemu.guest_agent.0" /* QEMU's name */
 #define GD_DEFAULT_LOCAL_SOCK "/run/guestd.sock"
 #define GD_CFG_MAX_KEYS 64
 #define GD_CFG_EXEC_MAX 1024  /* exec= and shutdown-cmd= command lines */
@@ -58,6 +59,9 @@ struct gd_config {
 	char kv_allow_uid[GD_CFG_STR_MAX]; /* list: uids allowed on local_sock */
 	char kv_allow_gid[GD_CFG_STR_MAX]; /* list: gids allowed on local_sock */
 	char state_dir[GD_CFG_STR_MAX];    /* KV persistence ("" = memory) */
+	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
+	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
+	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
 	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
 	/* PID 1 duties and the workload (docs/pid1.md) */
 	char exec[GD_CFG_EXEC_MAX];

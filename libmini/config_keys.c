@@ -23,6 +23,13 @@ static const struct gd_cfg_key keys[] = {
 	  "config file to read (default /etc/guestd.conf)" },
 	{ "cmdline", GD_CT_STR, STR(cmdline_path), 0, 0, 0, "PATH",
 	  "kernel command line to read guestd.* from (default /proc/cmdline)" },
+	{ "qga-unix", GD_CT_STR, STR(qga_unix), 0, 0, 0, "PATH",
+	  "also speak the QEMU guest agent protocol on a unix socket" },
+	{ "qga-vsock-port", GD_CT_UINT, STR(qga_vsock_port), 1, 0xfffffffeu, 0,
+	  "N", "also speak the QEMU guest agent protocol on AF_VSOCK port N" },
+	{ "qga-serial", GD_CT_STR, STR(qga_serial), 0, 0, 0, "PORT",
+	  "QEMU guest agent protocol on this virtio-serial port or tty "
+	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
 	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
 	{ "exec", GD_CT_STR, STR(exec), 0, 0, 0, "CMDLINE",
@@ -103,6 +110,8 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->log_level, "info", 5);
 	memcpy(c->conf_path, GD_DEFAULT_CONF, sizeof GD_DEFAULT_CONF);
 	memcpy(c->cmdline_path, "/proc/cmdline", sizeof "/proc/cmdline");
+	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
+	       sizeof GD_DEFAULT_QGA_SERIAL);
 	c->timesync_port = GD_KRUN_DEFAULT_PORT;
 	c->restart_delay_ms = 1000;
 	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");

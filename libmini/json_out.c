@@ -1,4 +1,5 @@
 #include "json_out.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,12 @@ void gd_json_init(struct gd_json *j, struct gd_buf *out)
 {
 	memset(j, 0, sizeof *j);
 	j->out = out;
+}
+
+void gd_json_init_qmp(struct gd_json *j, struct gd_buf *out)
+{
+	gd_json_init(j, out);
+	j->qmp = 1;
 }
 
 static void put(struct gd_json *j, const void *p, size_t n)
@@ -24,7 +31,7 @@ static void puts_(struct gd_json *j, const char *s)
 static void value_prefix(struct gd_json *j)
 {
 	if (j->need_comma[j->depth] == 1)
-		put(j, ",", 1);
+		put(j, ", ", j->qmp ? 2 : 1);
 	j->need_comma[j->depth] = 1;
 }
 
@@ -51,10 +58,65 @@ void gd_json_obj_end(struct gd_json *j) { close_(j, "}"); }
 void gd_json_arr_begin(struct gd_json *j) { open_(j, "["); }
 void gd_json_arr_end(struct gd_json *j) { close_(j, "]"); }
 
+static void put_u16_escape(struct gd_json *j, unsigned v)
+{
+	char tmp[8];
+
+	snprintf(tmp, sizeof tmp, "\\u%04X", v & 0xffffu);
+	put(j, tmp, 6);
+}
+
+/* QEMU's quoting: printable ASCII as is, everything else escaped. */
+static void escaped_qmp(struct gd_json *j, const char *s, size_t n)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t used;
+
+	put(j, "\"", 1);
+	for (size_t i = 0; i < n; i += used) {
+		uint32_t dec;
+		long cp;
+		const char *short_esc = NULL;
+
+		used = gd_utf8_decode(u + i, n - i, &dec);
+		cp = used ? (long)dec : -1;
+		if (!used)
+			used = 1; /* each byte of a bad sequence: one U+FFFD */
+
+		switch (cp) {
+		case '"': short_esc = "\\\""; break;
+		case '\\': short_esc = "\\\\"; break;
+		case '\b': short_esc = "\\b"; break;
+		case '\f': short_esc = "\\f"; break;
+		case '\n': short_esc = "\\n"; break;
+		case '\r': short_esc = "\\r"; break;
+		case '\t': short_esc = "\\t"; break;
+		default: break;
+		}
+		if (short_esc) {
+			put(j, short_esc, 2);
+		} else if (cp < 0) {
+			put_u16_escape(j, 0xfffd);
+		} else if (cp > 0xffff) {
+			put_u16_escape(j, 0xd800 + (unsigned)((cp - 0x10000) >> 10));
+			put_u16_escape(j, 0xdc00 + (unsigned)((cp - 0x10000) & 0x3ff));
+		} else if (cp < 0x20 || cp >= 0x7f) {
+			put_u16_escape(j, (unsigned)cp);
+		} else {
+			put(j, &s[i], 1);
+		}
+	}
+	put(j, "\"", 1);
+}
+
 static void escaped(struct gd_json *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 
+	if (j->qmp) {
+		escaped_qmp(j, s, n);
+		return;
+	}
 	put(j, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -82,7 +144,7 @@ void gd_json_key(struct gd_json *j, const char *name)
 {
 	value_prefix(j);
 	escaped(j, name, strlen(name));
-	put(j, ":", 1);
+	put(j, ": ", j->qmp ? 2 : 1);
 	j->need_comma[j->depth] = 2; /* the value that follows takes no comma */
 }
 

@@ -18,9 +18,17 @@ struct gd_json {
 	int depth;
 	uint8_t need_comma[GD_JSON_MAX_DEPTH + 1]; /* [0] is the top level */
 	int failed;
+	int qmp; /* QEMU's style: see gd_json_init_qmp */
 };
 
 void gd_json_init(struct gd_json *j, struct gd_buf *out);
+/*
+ * Write the way QEMU's JSON writer does, byte for byte: ": " after a key,
+ * ", " between values, and strings with every byte outside 0x20..0x7e
+ * escaped (\uXXXX, upper-case hex; non-ASCII UTF-8 as its code point,
+ * beyond the BMP as a surrogate pair; invalid UTF-8 as \uFFFD).
+ */
+void gd_json_init_qmp(struct gd_json *j, struct gd_buf *out);
 void gd_json_obj_begin(struct gd_json *j);
 void gd_json_obj_end(struct gd_json *j);
 void gd_json_arr_begin(struct gd_json *j);

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install the Debian packages the build and tests need (idempotent).
 # Not root: print the exact command instead.
-PKGS="musl-tools libbearssl-dev libcmocka-dev gcc make clang file binutils \
+PKGS="musl-tools libbearssl-dev libjsmn-dev libcmocka-dev gcc make clang file binutils \
 python3 socat cpio kmod qemu-system-x86 busybox-static util-linux procps scdoc man-db groff-base \
-gcc-mingw-w64-x86-64 wine64"
+gcc-mingw-w64-x86-64 wine64 tzdata iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

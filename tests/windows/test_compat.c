@@ -21,7 +21,7 @@
 #include "auth.h"
 #include "compat.h"
 #include "fdlimit.h"
-#include "hmac_sha256.h"
+#include "hmac.h"
 #include "keyfile.h"
 #include "sysinfo.h"
 #include "target.h"
@@ -296,8 +296,8 @@ static void test_hmac(void)
 	unhex("b2d903b1fc6e72ba3d75bd75690867502d88a67c615ba3dd5d9733cb31bbbf1e",
 	      want, 32);
 	check(memcmp(got, want, 32) == 0, "auth: PING frame MAC vector", "");
-	gd_hmac_sha256_3(k, "abc", 3, "", 0, "", 0, one);
-	gd_hmac_sha256_3(k, "a", 1, "", 0, "bc", 2, three);
+	gd_hmac_sha256_3(k, 32, "abc", 3, "", 0, "", 0, one);
+	gd_hmac_sha256_3(k, 32, "a", 1, "", 0, "bc", 2, three);
 	check(memcmp(one, three, 32) == 0, "hmac: empty parts add nothing", "");
 }
 

@@ -1,28 +1,29 @@
 /*
- * gd_hmac_sha256_3 with Windows' CNG (bcrypt.dll), for guestctl.exe: no
- * BearSSL build for mingw-w64 exists in Debian, and CNG's HMAC-SHA256 is
- * in every Windows this build runs on. tests/windows/test_compat.c checks
- * it against docs/auth.md's vectors.
+ * gd_hmac_sha256_3 (libmini/hmac.h) for guestctl.exe: Windows CNG
+ * (bcrypt.dll), the system's own HMAC-SHA256, since Debian's BearSSL is
+ * built for Linux only. tests/windows/test_compat.c checks it against
+ * docs/auth.md's vectors.
  *
  * CNG can only fail here for want of memory. There is then no MAC, and no
- * safe value to put in its place (a fixed one could match a forged
- * frame), so the process stops (abort) rather than go on.
+ * safe value to put in its place: a fixed one (all zeros, say) is what a
+ * forged frame would carry, and the agent's frames are checked against
+ * this very function. So the process stops (abort) rather than go on.
  */
-#include "hmac_sha256.h"
-
 #include <windows.h>
 #include <bcrypt.h>
 
 #include <stdlib.h>
+
+#include "hmac.h"
 
 static NTSTATUS hash_part(BCRYPT_HASH_HANDLE h, const void *p, size_t n)
 {
 	return n ? BCryptHashData(h, (PUCHAR)p, (ULONG)n, 0) : 0;
 }
 
-void gd_hmac_sha256_3(const uint8_t key[GD_AUTH_KEY_LEN], const void *a,
+void gd_hmac_sha256_3(const uint8_t *key, size_t keylen, const void *a,
 		      size_t an, const void *b, size_t bn, const void *c,
-		      size_t cn, uint8_t out[GD_HMAC_SHA256_LEN])
+		      size_t cn, uint8_t out[32])
 {
 	BCRYPT_ALG_HANDLE alg = NULL;
 	BCRYPT_HASH_HANDLE h = NULL;
@@ -32,7 +33,7 @@ void gd_hmac_sha256_3(const uint8_t key[GD_AUTH_KEY_LEN], const void *a,
 
 	if (BCRYPT_SUCCESS(st))
 		st = BCryptCreateHash(alg, &h, NULL, 0, (PUCHAR)key,
-				      GD_AUTH_KEY_LEN, 0);
+				      (ULONG)keylen, 0);
 	if (BCRYPT_SUCCESS(st))
 		st = hash_part(h, a, an);
 	if (BCRYPT_SUCCESS(st))
@@ -40,7 +41,7 @@ void gd_hmac_sha256_3(const uint8_t key[GD_AUTH_KEY_LEN], const void *a,
 	if (BCRYPT_SUCCESS(st))
 		st = hash_part(h, c, cn);
 	if (BCRYPT_SUCCESS(st))
-		st = BCryptFinishHash(h, out, GD_HMAC_SHA256_LEN, 0);
+		st = BCryptFinishHash(h, out, 32, 0);
 	if (h)
 		BCryptDestroyHash(h);
 	if (alg)

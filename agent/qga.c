@@ -1,0 +1,200 @@
+/*
+ * QGA requests in, response lines out, formatted byte for byte as
+ * qemu-ga 7.2 does: {"return": ...} or {"error": {"class": ..., "desc":
+ * ...}} with the request's "id" echoed, one line each.
+ */
+#include "qga.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define RESP_TOO_BIG "response over the size limit"
+
+/* Token storage for the request being answered; one at a time. */
+static struct gd_qga_tok tokens[GD_QGA_MAX_TOKENS];
+
+int gd_qga_fail(struct gd_qga_call *call, const char *err_class,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	call->err_class = err_class;
+	va_start(ap, fmt);
+	vsnprintf(call->err_desc, sizeof call->err_desc, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The free space of c->out, at most one response long. */
+static void response_view(struct gd_conn *c, struct gd_buf *view)
+{
+	size_t room = gd_buf_room(&c->out);
+
+	gd_buf_init(view, c->out.data + c->out.len,
+		    room < GD_QGA_RESP_MAX ? room : GD_QGA_RESP_MAX);
+}
+
+static int commit(struct gd_conn *c, struct gd_buf *view)
+{
+	if (gd_buf_put_u8(view, '\n'))
+		return -1;
+	c->out.len += view->len;
+	return 0;
+}
+
+/* An error line; desc[len] may hold a NUL (a command name's \u0000). */
+static void write_error_n(struct gd_agent *a, struct gd_conn *c,
+			  const struct gd_qga_req *req, const char *err_class,
+			  const char *desc, size_t len)
+{
+	struct gd_buf view;
+	struct gd_json j;
+
+	a->stats.errors++;
+	gd_logf(&a->log, GD_LOG_DEBUG, "%s: qga %s: %.*s", c->peer, err_class,
+		(int)len, desc);
+	response_view(c, &view);
+	gd_json_init_qmp(&j, &view);
+	gd_json_obj_begin(&j);
+	if (req && req->id >= 0) {
+		gd_json_key(&j, "id");
+		gd_qga_write_value(req, req->id, &j);
+	}
+	gd_json_key(&j, "error");
+	gd_json_obj_begin(&j);
+	gd_json_key(&j, "class");
+	gd_json_str(&j, err_class);
+	gd_json_key(&j, "desc");
+	gd_json_strn(&j, desc, len);
+	gd_json_obj_end(&j);
+	gd_json_obj_end(&j);
+	if (!gd_json_ok(&j) || commit(c, &view)) /* only an id can be that long */
+		write_error_n(a, c, NULL, "GenericError", RESP_TOO_BIG,
+			      sizeof RESP_TOO_BIG - 1);
+}
+
+static void write_error(struct gd_agent *a, struct gd_conn *c,
+			const struct gd_qga_req *req, const char *err_class,
+			const char *desc)
+{
+	write_error_n(a, c, req, err_class, desc, strlen(desc));
+}
+
+/* qemu-ga's CommandNotFound text for the command named by req. */
+static void not_found(struct gd_agent *a, struct gd_conn *c,
+		      const struct gd_qga_req *req, int disabled)
+{
+	char name[GD_QGA_DESC_MAX / 2];
+	uint8_t desc[GD_QGA_DESC_MAX]; /* the name may hold a NUL */
+	const char *head = disabled ? "Command " : "The command ";
+	const char *tail = disabled ? " has been disabled" : " has not been found";
+	long n = gd_qga_get_str(req, req->execute, name, sizeof name);
+	struct gd_buf d;
+
+	if (n < 0) /* longer than any command: shown cut short */
+		n = snprintf(name, sizeof name, "%.*s", (int)sizeof name - 1,
+			     req->js + req->tok[req->execute].start);
+	gd_buf_init(&d, desc, sizeof desc);
+	gd_buf_put(&d, head, strlen(head));
+	gd_buf_put(&d, name, (size_t)n);
+	gd_buf_put(&d, tail, strlen(tail));
+	write_error_n(a, c, req, "CommandNotFound", (const char *)desc, d.len);
+}
+
+static const struct gd_qga_cmd *find_cmd(const struct gd_qga_req *req)
+{
+	size_t n;
+	const struct gd_qga_cmd *cmds = gd_qga_cmds(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (gd_qga_str_eq(req, req->execute, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+/* Run cmd and write its response (or nothing, for a silent success). */
+static void run(struct gd_agent *a, struct gd_conn *c,
+		const struct gd_qga_cmd *cmd, struct gd_qga_req *req)
+{
+	struct gd_buf view;
+	struct gd_json j;
+	struct gd_qga_call call = { .agent = a, .conn = c, .req = req,
+				    .j = &j };
+
+	response_view(c, &view);
+	if (cmd->delimited)
+		gd_buf_put_u8(&view, GD_JF_RESYNC_BYTE);
+	gd_json_init_qmp(&j, &view);
+	gd_json_obj_begin(&j);
+	gd_json_key(&j, "return");
+	if (cmd->fn(&call)) {
+		write_error(a, c, req, call.err_class, call.err_desc);
+		return;
+	}
+	if (call.no_response)
+		return;
+	if (req->id >= 0) {
+		gd_json_key(&j, "id");
+		gd_qga_write_value(req, req->id, &j);
+	}
+	gd_json_obj_end(&j);
+	if (!gd_json_ok(&j) || commit(c, &view))
+		write_error(a, c, req, "GenericError", RESP_TOO_BIG);
+}
+
+static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
+		    size_t len)
+{
+	static struct gd_qga_req req;
+	const struct gd_qga_cmd *cmd;
+
+	a->stats.frames++;
+	if (gd_qga_parse(&req, text, len, tokens, GD_QGA_MAX_TOKENS)) {
+		write_error(a, c, &req, "GenericError", req.desc);
+		return;
+	}
+	cmd = find_cmd(&req);
+	if (!cmd || !cmd->enabled) {
+		not_found(a, c, &req, cmd != NULL);
+		return;
+	}
+	if (gd_qga_check_args(&req, cmd->params, cmd->nparams)) {
+		write_error(a, c, &req, "GenericError", req.desc);
+		return;
+	}
+	run(a, c, cmd, &req);
+}
+
+int gd_qga_process(struct gd_agent *a, struct gd_conn *c)
+{
+	const char *text;
+	size_t len;
+
+	while (gd_buf_room(&c->out) >= GD_QGA_RESP_MAX) {
+		switch (gd_jf_next(&c->qga_in, &text, &len)) {
+		case GD_JF_NEED:
+			return 0;
+		case GD_JF_TEXT:
+			request(a, c, text, len);
+			break;
+		case GD_JF_RESYNC:
+			write_error(a, c, NULL, "GenericError",
+				    "JSON parse error, stray '\xff'");
+			break;
+		case GD_JF_TOO_BIG:
+			write_error(a, c, NULL, "GenericError",
+				    "JSON token size limit exceeded");
+			break;
+		case GD_JF_TOO_DEEP:
+			write_error(a, c, NULL, "GenericError",
+				    "JSON nesting depth limit exceeded");
+			break;
+		default:
+			write_error(a, c, NULL, "GenericError",
+				    "JSON parse error, expecting value");
+			break;
+		}
+	}
+	return 1;
+}
