@@ -90,7 +90,7 @@ UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC))
 ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all kernel $(UNIT_BIN)
 	@GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl UNIT_DIR=$(UNIT_DIR) \
 		MODE=release bash tests/run.sh
 

@@ -254,9 +254,16 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
 	int full;
 
+	/*
+	 * Serial: a hang-up is handled before reading, so that a host that
+	 * connected again meanwhile keeps the request it already sent.
+	 */
+	if (c->serial && (revents & (POLLHUP | POLLERR)) &&
+	    gd_serial_hung(a, c))
+		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		read_in(a, c);
-	if (c->serial && (c->eof || (revents & (POLLHUP | POLLERR)))) {
+	if (c->serial && c->eof) {
 		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}

@@ -207,6 +207,15 @@ static void recheck(struct gd_agent *a, struct gd_serial_port *p,
 		c->hung = 0;
 }
 
+int gd_serial_hung(struct gd_agent *a, struct gd_conn *c)
+{
+	struct gd_serial_port *p = &a->serial[c->serial - 1];
+
+	gd_serial_hangup(a, c);
+	recheck(a, p, c);
+	return c->fd < 0 || c->hung || !c->serial;
+}
+
 static void port_tick(struct gd_agent *a, struct gd_serial_port *p,
 		      unsigned long long now_ns)
 {

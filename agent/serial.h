@@ -31,6 +31,12 @@ int gd_serial_resolve(const char *sysfs, const char *spec, char *dev,
 void gd_serial_open(struct gd_agent *a);
 /* The host hung up or the stream broke: start clean, wait for a host. */
 void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);
+/*
+ * The port reported a hang-up: start clean, and return 1 if no host is
+ * connected now (the port is then left alone until one is), 0 if one
+ * already is again (go on reading what it sent).
+ */
+int gd_serial_hung(struct gd_agent *a, struct gd_conn *c);
 /* Retry when due; milliseconds until the next retry (-1 for none). */
 int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns);
 

@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "argsplit.h"
+#include "notify.h"
 #include "sysinfo.h"
 
 static uint64_t ms_to_ns(uint32_t ms)
@@ -163,6 +164,7 @@ static void begin(struct gd_agent *a, uint64_t now)
 {
 	struct gd_shutdown *sd = &a->init.sd;
 
+	gd_notify(a, "STOPPING=1");
 	signal_all(a, SIGTERM);
 	sd->deadline = now + (sd->force ? 0 : ms_to_ns(sd->grace_ms));
 	gd_logf(&a->log, GD_LOG_INFO, "sent SIGTERM to all processes");

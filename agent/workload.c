@@ -4,6 +4,7 @@
  * what happens when it exits (on-exit=).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 
 #include "agent.h"
 #include "argsplit.h"
+#include "notify.h"
 #include "idfile.h"
 #include "sysinfo.h"
 
@@ -209,12 +211,15 @@ void gd_workload_exited(struct gd_agent *a, int status)
 	const struct gd_shutdown *sd = &a->init.sd;
 	int shutting_down = sd->phase != GD_SDP_NONE || sd->pending;
 	const char *err;
+	char note[32];
 
 	wl->pid = 0;
 	wl->state = GD_WL_EXITED;
 	wl->have_status = 1;
 	wl->status = (uint32_t)status;
 	log_exit(a, wl, status, shutting_down);
+	snprintf(note, sizeof note, "EXIT_STATUS=%d", exit_code(status));
+	gd_notify(a, note);
 	if (shutting_down)
 		return; /* already on the way down: nothing more to apply */
 	switch (wl->on_exit) {

@@ -60,6 +60,8 @@ else
 	echo "mkinitramfs: note: no --guestctl, image has no /bin/guestctl" >&2
 fi
 for l in poweroff reboot halt; do ln -sfn /init "$stage/sbin/$l"; done
+# `guestd kv ...` for guest processes: the same binary, by its usual name.
+ln -sfn /init "$stage/bin/guestd"
 rm -f "$stage/dev/console" "$stage/dev/null"
 mknod -m 0600 "$stage/dev/console" c 5 1
 mknod -m 0666 "$stage/dev/null" c 1 3

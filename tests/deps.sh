@@ -2,8 +2,8 @@
 # Install the Debian packages the build and tests need (idempotent).
 # Not root: print the exact command instead.
 PKGS="musl-tools libbearssl-dev libjsmn-dev libcmocka-dev gcc make clang file binutils \
-python3 socat cpio kmod qemu-system-x86 util-linux procps scdoc man-db groff-base \
-tzdata iproute2"
+python3 socat cpio kmod qemu-system-x86 busybox-static util-linux procps scdoc man-db \
+groff-base tzdata iproute2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

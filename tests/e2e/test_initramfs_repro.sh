@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-fail() { echo "FAIL: initramfs reproducibility: $*"; exit 1; }
+fail() { echo "not ok 1 - initramfs reproducible: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root (mkinitramfs uses mknod)"
 
 tmp=$(mktemp -d)
@@ -57,7 +57,7 @@ build 2 077
 
 a=$tmp/out1.cpio.gz b=$tmp/out2.cpio.gz
 if cmp -s "$a" "$b"; then
-	echo "PASS: initramfs reproducible ($(stat -c %s "$a") bytes, sha256 $(sha256sum <"$a" | cut -c1-16))"
+	echo "ok 1 - initramfs reproducible ($(stat -c %s "$a") bytes, sha256 $(sha256sum <"$a" | cut -c1-16))"
 	exit 0
 fi
 echo "sizes: $(stat -c %s "$a") vs $(stat -c %s "$b")"
