@@ -82,6 +82,19 @@ class Client:
                 return json.loads(first), json.loads(second)
             self._fill()
 
+    def libvirt_sync(self, id, tries=20):
+        """libvirt's guest-sync: send it, then skip lines (stale answers,
+        errors, garbage) until the one returning id, as qemuAgentGuestSync
+        does on a channel another client may have left dirty."""
+        self.send(libvirt_sync(id))
+        for _ in range(tries):
+            try:
+                if json.loads(self.line()) == {"return": id}:
+                    return True
+            except ValueError:
+                pass
+        return False
+
     def call(self, data):
         self.send(data)
         return json.loads(self.line())

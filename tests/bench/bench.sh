@@ -16,9 +16,9 @@ PL=$B/pingload
 SMOKE=${BENCH_SMOKE:-0}
 
 if [ "$SMOKE" = 1 ]; then
-	RTT_N=200 ROUNDS=2 PIPE_N=2000 CONN_N=320 STARTS=3 CG_N=20 ST_N=20
+	RTT_N=200 ROUNDS=2 PIPE_N=2000 CONN_N=320 STARTS=3 CG_N=20 ST_N=20 FLEET_N=50
 else
-	RTT_N=20000 ROUNDS=20 PIPE_N=300000 CONN_N=48000 STARTS=20 CG_N=2000 ST_N=500
+	RTT_N=20000 ROUNDS=20 PIPE_N=300000 CONN_N=48000 STARTS=20 CG_N=2000 ST_N=500 FLEET_N=1000
 fi
 DEPTH=64 CONNS=16
 
@@ -205,6 +205,70 @@ g() { echo "${R[$1_guestd]}"; }
 e() { echo "${R[$1_echo]}"; }
 q() { echo "${R[$1_qga]}"; }
 
+# ---- fleet: FLEET_N agents on unix sockets, one guestctl ----
+# Per target: ping's elapsed_ns (connect, HELLO, PING); time's best-sample
+# round trip. The fleet measures time (TIME_GET) and does not sync: these
+# agents run on this machine, whose clock is never set.
+fleet() {
+	local dir=$T/fleet i start=${#PIDS[@]}
+	mkdir -p "$dir"
+	: >"$dir/targets"
+	for ((i = 0; i < FLEET_N; i++)); do
+		"$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
+			--timesync-port 0 --unix "$dir/$i.sock" >/dev/null 2>&1 &
+		PIDS+=($!)
+		echo "unix:$dir/$i.sock" >>"$dir/targets"
+	done
+	"$GUESTCTL" --targets "$dir/targets" --timeout 60000 wait-ready >/dev/null
+	for cmd in ping time; do
+		"$GUESTCTL" --targets "$dir/targets" --timeout 30000 --json $cmd >"$dir/$cmd.json" || true
+		read -r R[fleet_${cmd}_wall] R[fleet_${cmd}_p50] R[fleet_${cmd}_p99] < <(python3 - "$dir/$cmd.json" <<'PYEOF'
+import json, sys
+per, wall = [], "—"
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("summary"):
+        wall = "%.1f" % (o["wall_ns"] / 1e6) if o["failed"] == 0 else "failed"
+    elif o.get("ok"):
+        per.append(o.get("elapsed_ns", o.get("delay_ns", 0)) / 1e6)
+per.sort()
+q = lambda f: "%.3f" % per[min(len(per) - 1, int(f * len(per)))] if per else "—"
+print(wall, q(0.5), q(0.99))
+PYEOF
+)
+	done
+	for ((i = start; i < ${#PIDS[@]}; i++)); do kill "${PIDS[$i]}" 2>/dev/null || true; done
+}
+fleet
+
+# ---- boot to ready in QEMU: kernel's "Run /init" to guestd's ready line ----
+boot_to_ready() {
+	local img=$T/boot.cpio.gz kdir=$TOP/build/kernel
+	R[boot]=""
+	[ -f "$kdir/vmlinuz" ] && command -v qemu-system-x86_64 >/dev/null && [ "$(id -u)" = 0 ] || return 0
+	[[ "$(file -L "$GUESTD")" == *"statically linked"* ]] || return 0 # /init must be static
+	"$TOP/initramfs/mkinitramfs.sh" --init "$GUESTD" --guestctl "$GUESTCTL" \
+		--conf "$TOP/initramfs/guestd.conf" --kernel-dir "$kdir" \
+		--modules virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback \
+		--out "$img" >/dev/null 2>&1 || return 0
+	(
+		source "$TOP/tests/e2e/qemu-boot.sh"
+		QB_ACCEL=tcg QB_LOGDIR=$T
+		qb_start --initrd "$img" --name bench >/dev/null 2>&1 || exit 0
+		if qb_wait_line 'guestd .* ready' 60; then
+			a=$(qb_kernel_time 'Run /init as init process')
+			b=$(qb_kernel_time 'guestd: guestd .* ready')
+			awk -v a="$a" -v b="$b" 'BEGIN { printf "%.0f\n", (b - a) * 1000 }' >"$T/boot.ms"
+		fi
+		"$GUESTCTL" --unix "$QB_SOCK" --timeout 10000 shutdown >/dev/null 2>&1
+		qb_wait_exit 30 >/dev/null 2>&1
+		qb_stop
+	)
+	[ -s "$T/boot.ms" ] && R[boot]=$(cat "$T/boot.ms")
+	return 0
+}
+boot_to_ready
+
 mode="full"; [ "$SMOKE" = 1 ] && mode="smoke (few iterations: not a result)"
 echo "guestd bench, $mode: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -237,6 +301,10 @@ row "VmRSS after the ping runs, KiB" lower "$(g rss)" "$(e rss)" "$(q rss)"
 row "VmHWM after the ping runs, KiB" lower "$(g hwm)" "$(e hwm)" "$(q hwm)"
 row "instructions per ping, user space (callgrind, $CG_N pings minus 0)" lower "$(g ins)" "$(e ins)" "$(q ins)"
 row "syscalls per ping (strace -c, $ST_N pings minus 0)" lower "$(g sys)" "$(e sys)" "$(q sys)"
-na "fleet: ping 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
-na "fleet: time sync 1,000 agents (wall, per-target p50/p99)" "no fleets in guestctl on main yet (issue 8)"
-na "boot to ready in QEMU (TCG)" "guestd on main loads no kernel modules yet (PID 1 duties, issue 3), so no virtio-serial port appears in the guest"
+row "fleet: ping $FLEET_N agents, one guestctl (columns: wall ms, per-target p50 ms, p99 ms)" - "${R[fleet_ping_wall]}" "${R[fleet_ping_p50]}" "${R[fleet_ping_p99]}"
+row "fleet: time (TIME_GET, 8 samples) $FLEET_N agents (columns: wall ms, best-sample round trip p50 ms, p99 ms)" - "${R[fleet_time_wall]}" "${R[fleet_time_p50]}" "${R[fleet_time_p99]}"
+if [ -n "${R[boot]}" ]; then
+	row "boot to ready in QEMU, TCG (kernel's Run /init to guestd ready), ms" - "${R[boot]}" — —
+else
+	na "boot to ready in QEMU (TCG)" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
+fi

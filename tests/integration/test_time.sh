@@ -212,6 +212,8 @@ wait_for_socket "$T/k.sock"
 if grep -q "no AF_VSOCK" "$T/k.log"; then
 	ok "# SKIP no AF_VSOCK in this kernel"
 else
+	# the unix socket may accept before the datagram listener is logged
+	for ((i = 0; i < 100; i++)); do grep -q libkrun "$T/k.log" && break; sleep 0.02; done
 	check_match "libkrun listener: clear note when datagrams are unsupported" \
 		"libkrun time sync (off: no vsock datagram transport|on vsock datagram port 123)" "$(cat "$T/k.log")"
 fi
