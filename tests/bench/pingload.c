@@ -20,7 +20,9 @@
  * between targets, so a burst of machine noise hits all of them alike.
  * start: spawn CMD, then connect and ping until the first answer; prints
  *        the ns from just before the spawn to that answer, then SIGTERMs
- *        CMD and reaps it.
+ *        CMD and reaps it, SIGKILLing it when it has not exited within
+ *        PL_STOP_GRACE_MS (Debian's qemu-ga 7.2 can deadlock in its own
+ *        SIGTERM handler, which calls g_main_loop_quit).
  * Output: one line per target of KEY=VALUE words. Any wrong answer (bad
  * id, error status, not JSON "return") exits 1 with a message.
  */
@@ -47,6 +49,7 @@
 #define PL_REQ_CAP (GD_HDR_LEN + GD_MAX_PAYLOAD)
 #define PL_IN_CAP (256 * 1024)
 #define PL_OUT_CAP (64 * 1024)
+#define PL_STOP_GRACE_MS 3000 /* start: SIGTERM to SIGKILL */
 #define PL_QGA_PING "{\"execute\":\"guest-ping\"}\n"
 #define PL_QGA_OK "{\"return\": {}}"
 
@@ -402,6 +405,24 @@ static int try_ping(const struct target *t, int timeout_ms)
 	return c->answered > 0;
 }
 
+/* SIGTERM pid and reap it; SIGKILL after PL_STOP_GRACE_MS. */
+static void stop_child(pid_t pid, const char *name)
+{
+	struct timespec nap = { 0, 10000000 };
+	int waited_ms, status;
+
+	kill(pid, SIGTERM);
+	for (waited_ms = 0; waited_ms < PL_STOP_GRACE_MS; waited_ms += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return;
+		nanosleep(&nap, NULL);
+	}
+	fprintf(stderr, "pingload: %s still running %d ms after SIGTERM: "
+		"killed\n", name, PL_STOP_GRACE_MS);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 static int run_start(struct target *t, char **argv, int timeout_ms,
 		     const char *log)
 {
@@ -431,8 +452,7 @@ static int run_start(struct target *t, char **argv, int timeout_ms,
 	}
 	printf("name=%s start_ns=%llu\n", t->name,
 	       (unsigned long long)(now_ns() - t0));
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	stop_child(pid, argv[0]);
 	child = 0;
 	return 0;
 }
