@@ -46,7 +46,7 @@ def parse_tlvs(payload):
 
 
 class Conn:
-    def __init__(self, path, timeout=5.0):
+    def __init__(self, path, timeout=15.0):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
         self.s.connect(path)

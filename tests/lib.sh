@@ -27,6 +27,18 @@ check()  { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "
 check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected [$2] got [$3]"; fi; }
 # check_match NAME REGEX TEXT
 check_match() { if [[ "$3" =~ $2 ]]; then ok "$1"; else not_ok "$1" "[$3] does not match /$2/"; fi; }
+# check_log NAME REGEX FILE: FILE matches REGEX within LOG_WAIT_S seconds. A
+# running agent writes its log line around the answer the client just got,
+# not necessarily before it.
+LOG_WAIT_S=5
+check_log() {
+	local i
+	for ((i = 0; i < LOG_WAIT_S * 20; i++)); do
+		[[ "$(cat "$3" 2>/dev/null)" =~ $2 ]] && break
+		sleep 0.05
+	done
+	check_match "$1" "$2" "$(cat "$3" 2>/dev/null)"
+}
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 
 # wait_for_socket PATH [TIMEOUT_S]: until a unix socket accepts connections

@@ -1,8 +1,9 @@
 """Stand-in for QEMU's virtio-serial chardev on a machine without QEMU:
 a pty pair whose slave side guestd opens as its serial line (--serial PATH),
-and a unix socket server that relays one client at a time to the master side,
-as `-chardev socket,server=on` does. Bytes written while no client is
-connected are discarded, like a chardev with no client.
+and a unix socket server that relays one client at a time to the master
+side, as `-chardev socket,server=on` does: a later client waits in the
+backlog until the first leaves. Bytes written while no client is connected
+are discarded, like a chardev with no client.
 
 usage: serial_relay.py SOCKET_PATH LINK_PATH   (LINK_PATH -> the pty slave)
 """
@@ -24,18 +25,11 @@ srv.bind(sock_path)
 srv.listen(4)
 client = None
 while True:
-    fds = [srv, master] + ([client] if client else [])
+    # While a client is connected the listener is not polled: a second
+    # client waits in the backlog until the first leaves, as with QEMU's
+    # chardev, which stops accepting while it has a connection.
+    fds = [master] + ([client] if client else [srv])
     ready, _, _ = select.select(fds, [], [])
-    if srv in ready:
-        c, _ = srv.accept()
-        if client:
-            c.close()  # one client at a time, like QEMU's chardev
-        else:
-            client = c
-    if master in ready:
-        data = os.read(master, 65536)
-        if client:
-            client.sendall(data)
     if client and client in ready:
         data = client.recv(65536)
         if not data:
@@ -43,3 +37,9 @@ while True:
             client = None
         else:
             os.write(master, data)
+    if master in ready:
+        data = os.read(master, 65536)
+        if client:
+            client.sendall(data)
+    if srv in ready:
+        client, _ = srv.accept()

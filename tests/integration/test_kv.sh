@@ -263,7 +263,7 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$GUESTD" kv --socket "$L" get --pool guest multi 2>"$T/err"
 	check_eq "uid 65534 not allowed: exit 1" 1 $?
 	check_match "uid 65534: not-permitted" "not-permitted: uid 65534 is not allowed" "$(cat "$T/err")"
-	check_match "refusal logged" "uid=65534.*refused" "$(cat "$T/agent.log")"
+	check_log "refusal logged" "uid=65534.*refused" "$T/agent.log"
 	out=$(setpriv --reuid=65534 --regid=65534 --groups=4242 "$GUESTD" kv --socket "$L" get --pool guest v2048)
 	check_eq "supplementary gid 4242 allowed (kv-allow-gid)" 2048 "${#out}"
 	g256=$(seq -s, 5001 5255),4242 g257=$(seq -s, 5001 5256),4242
@@ -318,7 +318,7 @@ printf 'X' | dd of="$newest" bs=1 seek=26 conv=notrunc status=none # a value byt
 AGENT_LOG=$T/p.log start_agent "$P" --local-sock "$PL" --state-dir "$SD"
 check_eq "damaged newest file: previous generation's value kept" host-value "$("$GUESTD" kv --socket "$PL" get hk)"
 check_match "damage reported in INFO" "damaged: kv-host.[01]: bad checksum; using kv-host.[01]" "$(info_field "$P" kv_store_error)"
-check_match "damage reported in the log" "damaged state file" "$(cat "$T/p.log")"
+check_log "damage reported in the log" "damaged state file" "$T/p.log"
 H=$P host_set hk repaired
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
 : >"$T/p.log"

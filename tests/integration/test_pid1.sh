@@ -46,7 +46,7 @@ check_eq "info: raw wait status 3<<8" 768 "$(jget "$j" workload_exit_status)"
 check_eq "info: exit code 3" 3 "$(jget "$j" workload_exit_code)"
 check_match "ping reports it too" '"workload_state":2.*"workload_exit_status":768' \
 	"$("$GUESTCTL" --unix "$T/stay.sock" --json ping)"
-check_match "on-exit=stay logged" "exited with status 3; on-exit=stay" "$(cat "$T/stay.log")"
+check_log "on-exit=stay logged" "exited with status 3; on-exit=stay" "$T/stay.log"
 out=$("$GUESTCTL" --unix "$T/stay.sock" shutdown --reboot)
 check_match "guestctl shutdown --reboot: acknowledged" \
 	"reboot acknowledged \(grace 5000 ms, via guestd\)" "$out"
@@ -55,7 +55,7 @@ check_eq "--reboot gives a restart (init killed by SIGHUP)" "signal HUP" "$(ns_e
 # --- on-exit: default poweroff, reboot, halt, restart ----------------------
 ns_start oedef -- -- sh -c 'sleep 0.1; exit 0'
 check_eq "on-exit default as PID 1: power off (SIGINT)" "signal INT" "$(ns_end oedef)"
-check_match "... after logging the exit" "exited with status 0; on-exit=poweroff" "$(cat "$T/oedef.log")"
+check_log "... after logging the exit" "exited with status 0; on-exit=poweroff" "$T/oedef.log"
 ns_start oereb -- --on-exit reboot -- sh -c 'exit 0'
 check_eq "on-exit=reboot: restart (SIGHUP)" "signal HUP" "$(ns_end oereb)"
 ns_start oehalt -- --on-exit halt -- sh -c 'kill -9 $$'
@@ -67,7 +67,7 @@ r=$(wait_info oerest workload_restarts -ge 3)
 check "on-exit=restart runs it again (restarts=$r)" test "${r:-0}" -ge 3
 "$GUESTCTL" --unix "$T/oerest.sock" shutdown --halt >/dev/null
 check_eq "shutdown --halt while restarting: SIGINT" "signal INT" "$(ns_end oerest)"
-check_match "halt logged" "sync, unmount, halt" "$(cat "$T/oerest.log")"
+check_log "halt logged" "sync, unmount, halt" "$T/oerest.log"
 
 # --- guestctl shutdown within the grace; SIGKILL only once it ends --------
 ns_start coop -- -- sleep 1000
@@ -177,12 +177,12 @@ for ((i = 0; i < 200; i++)); do [ -f "$T/duties.run" ] && break; sleep 0.02; don
 check_eq "hostname= set inside (UTS namespace)" "$name" "$(jget "$(info_json duties)" hostname)"
 check_eq "host's hostname untouched" "$host_name" "$(hostname)"
 check_match "loopback brought up in a fresh network namespace" "<[^>]*UP" "$(cat "$T/duties.lo")"
-check_match "loopback up logged" "loopback up" "$(cat "$T/duties.log")"
+check_log "loopback up logged" "loopback up" "$T/duties.log"
 check_match "unknown module name: logged, boot goes on" \
 	"module no_such_module_[0-9]+: not in /lib/modules/.*/modules.dep" "$(cat "$T/duties.log")"
-check_match "missing module file: logged" "module /nonexistent/x.ko: No such file" "$(cat "$T/duties.log")"
+check_log "missing module file: logged" "module /nonexistent/x.ko: No such file" "$T/duties.log"
 check "still serving after failed module loads" quiet "$GUESTCTL" --unix "$T/duties.sock" ping
-check_match "/proc (mounted by unshare) left alone" "/proc already mounted" "$(cat "$T/duties.log")"
+check_log "/proc (mounted by unshare) left alone" "/proc already mounted" "$T/duties.log"
 if [ "$run_was_mount" = no ]; then
 	check_match "missing /run: tmpfs mounted inside" "^tmpfs /run tmpfs" "$(cat "$T/duties.run")"
 	check "... and not on the host" sh -c '! mountpoint -q /run'
@@ -200,7 +200,7 @@ check "PID 1 with an unknown flag still serves" quiet "$GUESTCTL" --unix "$T/rob
 wait_info robust workload_state = 2 >/dev/null
 check_eq "a workload that cannot be run: exit code 127 reported" 127 \
 	"$(jget "$(info_json robust)" workload_exit_code)"
-check_match "... and logged" "cannot run /nonexistent/cmd: exec: No such file" "$(cat "$T/robust.log")"
+check_log "... and logged" "cannot run /nonexistent/cmd: exec: No such file" "$T/robust.log"
 "$GUESTCTL" --unix "$T/robust.sock" shutdown --grace 0 >/dev/null
 check_eq "robust: power off" "signal INT" "$(ns_end robust)"
 

@@ -491,7 +491,7 @@ wait_for_socket "$T/qchar.sock" && wait_for_socket "$T/nchar.sock"
 "${NOCAP[@]}" "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--qga-serial "$T/ttyQ" --serial "$T/ttyN" >"$T/serial.log" 2>&1 & _pids+=($!)
 for _ in $(seq 50); do [ "$(grep -c 'serving on serial' "$T/serial.log")" = 2 ] && break; sleep 0.02; done
-check_match "QGA served on the serial line" "serving on serial $T/ttyQ.*QEMU guest agent protocol" "$(cat "$T/serial.log")"
+check_log "QGA served on the serial line" "serving on serial $T/ttyQ.*QEMU guest agent protocol" "$T/serial.log"
 "$GUESTCTL" --unix "$T/nchar.sock" ping >/dev/null; check_eq "protocol v1 on the other serial line" 0 $?
 export QCHAR=$T/qchar.sock
 check "serial: libvirt's sequence, then a client after a half request resyncs with 0xFF" $PY - <<'PYEOF'
@@ -537,7 +537,7 @@ wait_for_socket "$T/v.sock"
 if grep -q "no AF_VSOCK" "$T/v.log"; then
 	ok "# SKIP no AF_VSOCK in this kernel"
 else
-	check_match "QGA on vsock port $port" "vsock: QEMU guest agent protocol" "$(cat "$T/v.log")"
+	check_log "QGA on vsock port $port" "vsock: QEMU guest agent protocol" "$T/v.log"
 fi
 kill -TERM $vpid; wait $vpid; check_eq "SIGTERM: exit 0" 0 $?
 done_testing

@@ -9,7 +9,7 @@ wait_for_socket "$T/chardev.sock"
 "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--serial "$T/ttyG" >"$T/agent.log" 2>&1 & _pids+=($!)
 for _ in $(seq 50); do grep -q "serving on serial" "$T/agent.log" && break; sleep 0.02; done
-check_match "agent serves the tty" "serving on serial $T/ttyG" "$(cat "$T/agent.log")"
+check_log "agent serves the tty" "serving on serial $T/ttyG" "$T/agent.log"
 check "ping over the serial line" "$GUESTCTL" --unix "$T/chardev.sock" ping
 check "info over the serial line, second client" "$GUESTCTL" --unix "$T/chardev.sock" info
 
@@ -34,6 +34,6 @@ ls -l /dev/vport* >/dev/null 2>&1 || true
 	--serial org.nonexistent.port >"$T/missing.log" 2>&1 & mp=$!; _pids+=($mp)
 sleep 0.5
 check "a missing port is waited for, not fatal" kill -0 $mp
-check_match "missing port logged once" "not present yet" "$(cat "$T/missing.log")"
+check_log "missing port logged once" "not present yet" "$T/missing.log"
 check_eq "logged once only" 1 "$(grep -c 'not present yet' "$T/missing.log")"
 done_testing

@@ -31,10 +31,10 @@ check_eq "exec= with quotes" 4 $?
 check_eq "workload killed by a signal: 128+signal" 143 $?
 "${G[@]}" --unix "$T/w.sock" -- nosuchcommand_$RANDOM 2>"$T/nf.log"
 check_eq "command not found: 127" 127 $?
-check_match "... logged" "cannot run nosuchcommand_[0-9]+: exec: No such file" "$(cat "$T/nf.log")"
+check_log "... logged" "cannot run nosuchcommand_[0-9]+: exec: No such file" "$T/nf.log"
 "${G[@]}" --unix "$T/w.sock" --uid nosuchuser_$RANDOM -- true 2>"$T/nu.log"
 check_eq "unknown user: refused (exit 2)" 2 $?
-check_match "... with the reason" "uid nosuchuser_[0-9]+: no such user" "$(cat "$T/nu.log")"
+check_log "... with the reason" "uid nosuchuser_[0-9]+: no such user" "$T/nu.log"
 
 # --- tini-style: forwarding, subreaper, workload state over the socket --------
 cat >"$T/tini.sh" <<EOF
@@ -76,13 +76,13 @@ args64=(true); for ((i = 2; i <= 64; i++)); do args64+=(a$i); done
 check_eq "64 workload words: run" 0 $?
 "${G[@]}" --unix "$T/b.sock" -- "${args64[@]}" a65 2>"$T/b.log"
 check_eq "65 words: refused (exit 2)" 2 $?
-check_match "... saying why" "more than 64 words" "$(cat "$T/b.log")"
+check_log "... saying why" "more than 64 words" "$T/b.log"
 env61=(); for ((i = 1; i <= 61; i++)); do env61+=(--env "V$i=x"); done
 "${G[@]}" --unix "$T/b.sock" "${env61[@]}" -- true 2>/dev/null
 check_eq "64 variables (3 defaults + 61 env=): run" 0 $?
 "${G[@]}" --unix "$T/b.sock" "${env61[@]}" --env V62=x -- true 2>"$T/b.log"
 check_eq "65 variables: refused" 2 $?
-check_match "... saying why" "too many variables" "$(cat "$T/b.log")"
+check_log "... saying why" "too many variables" "$T/b.log"
 long=$(printf 'x%.0s' $(seq 1018)) # "true " + 1018 = 1023 bytes
 "${G[@]}" --unix "$T/b.sock" --exec "true $long" 2>/dev/null
 check_eq "exec= of 1023 bytes: accepted" 0 $?
@@ -90,7 +90,7 @@ check_eq "exec= of 1023 bytes: accepted" 0 $?
 check_eq "exec= of 1024 bytes: refused" 2 $?
 "${G[@]}" --unix "$T/b.sock" --exec "sh -c 'exit 1" 2>"$T/b.log"
 check_eq "exec= with an open quote: refused" 2 $?
-check_match "... saying why" "unterminated quote" "$(cat "$T/b.log")"
+check_log "... saying why" "unterminated quote" "$T/b.log"
 "${G[@]}" --unix "$T/b.sock" --env 1BAD=x -- true 2>/dev/null
 check_eq "env= that is not NAME=VALUE: refused" 2 $?
 "${G[@]}" --unix "$T/b.sock" --on-exit sometimes -- true 2>/dev/null
