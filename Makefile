@@ -229,7 +229,7 @@ install: all man
 # Fuzzing (tests/fuzz, docs/auth.md "Fuzzing"). libFuzzer targets are built
 # with clang; the same targets are linked with a plain replay driver (gcc)
 # so make test / make check replay the corpus and every crash-* found.
-FUZZ_TARGETS  := decoder request
+FUZZ_TARGETS  := decoder request qga
 FUZZ_SECONDS  ?= 60
 FUZZ_MAX_LEN  := 10000
 FUZZ_DIR      := $(BUILD)/fuzz

@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const defaults[] = {
-	"PATH=" GD_ENV_DEFAULT_PATH,
+	("PATH=" GD_ENV_DEFAULT_PATH),
 	"HOME=/",
 	"TERM=linux",
 };

@@ -2,11 +2,8 @@
  * libFuzzer target for the QGA input path in libmini: bytes in any split
  * through the framer (jsonframe.c), each text through jsmn and the checks
  * (qga_req.c), then every getter, the argument rules and the QEMU-style
- * writer on what was accepted. Build and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilibmini \
- *     tests/fuzz/fuzz_qga.c libmini/jsonframe.c libmini/qga_req.c \
- *     libmini/qga_value.c libmini/json_out.c libmini/buf.c libmini/utf8.c \
- *     -o build/fuzz_qga && build/fuzz_qga -max_total_time=60
+ * writer on what was accepted. `make fuzz` runs it with the other targets;
+ * `make test` replays tests/fuzz/corpus/qga (seeds: gen_corpus.py).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +12,7 @@
 #include "json_out.h"
 #include "jsonframe.h"
 #include "qga_req.h"
+#include "sandbox.h"
 
 static struct gd_jf jf;
 static struct gd_qga_tok tok[GD_QGA_MAX_TOKENS];
@@ -46,6 +44,12 @@ static void use_text(const char *text, size_t len)
 		gd_json_init_qmp(&j, &b);
 		gd_qga_write_value(&req, req.id, &j);
 	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	gd_fuzz_sandbox(*argc, *argv);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,6 +8,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 from gdproto import F_EVENT, F_MAC, F_RESPONSE, MAX_PAYLOAD, OP, frame, tlv  # noqa: E402
+from qga import libvirt_cmd, libvirt_sync, proxmox_pair  # noqa: E402
 from gdauth import (T_AUTH_NONCE, T_AUTH_PROOF, client_proof, hello_nonce,  # noqa: E402
                     hello_proof, sealed, session_key)
 
@@ -111,3 +112,27 @@ for name, data in sessions.items():
     write("request", name, b"\1\0" + data)
     write("request", name + "-split", b"\1\x0d" + data)
     write("request", name + "-nokey", b"\0\0" + data)
+
+# The QGA framer and request checks (fuzz_qga): what libvirt, Proxmox and
+# 0xFF-first clients send, and the bad inputs the tests name.
+qga = {
+    "libvirt": libvirt_sync(7) + libvirt_cmd("guest-get-time"),
+    "libvirt-set-time": libvirt_sync(8) + libvirt_cmd("guest-set-time", time=1700000000000000000),
+    "libvirt-shutdown": libvirt_sync(9) + libvirt_cmd("guest-shutdown", mode="reboot"),
+    "proxmox": proxmox_pair(10, "guest-ping"),
+    "proxmox-args-first": proxmox_pair(11, "guest-shutdown", {"mode": "powerdown"}, args_first=True),
+    "sentinel": b'\xff{"execute":"guest-sync-delimited","arguments":{"id":12}}\n',
+    "garbage-then-sentinel": b'{"exec\xff\xff{"execute":"guest-info"}',
+    "malformed": b'{"execute":"guest-ping",}\n{"execute":}\n',
+    "deep": b"[" * 70 + b"]" * 70 + b"\n",
+    "huge-number": b'{"execute":"guest-sync","arguments":{"id":123456789012345678901234567890}}',
+    "unknown": b'{"execute":"guest-exec","arguments":{"path":"/bin/sh"}}',
+    "strings": b'{"execute":"guest-set-time","arguments":{"time":"\\u0041\\ud800"}}',
+}
+for cmd in ("guest-ping", "guest-info", "guest-get-osinfo", "guest-get-host-name",
+            "guest-get-timezone", "guest-network-get-interfaces", "guest-fsfreeze-status",
+            "guest-get-time", "guest-set-time", "guest-shutdown", "guest-sync",
+            "guest-sync-delimited"):
+    qga["cmd-" + cmd] = b"\xff" + libvirt_cmd(cmd)
+for name, data in qga.items():
+    write("qga", name, data)

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$MODE" = asan ]; then R=$TOP/build/asan/replay; else R=$TOP/build/replay; fi
-for t in decoder request; do
+for t in decoder request qga; do
 	bin=$R/fuzz_$t
 	if [ ! -x "$bin" ]; then
 		not_ok "fuzz_$t replay binary built" "missing $bin"
