@@ -19,4 +19,10 @@ for t in decoder request qga; do
 	check_eq "fuzz_$t replays its corpus and crashes without a finding" 0 "$rc"
 	check_match "fuzz_$t replayed every input" "replayed [0-9]+ inputs" "$out"
 done
+if command -v clang >/dev/null; then
+	out=$(make -s -C "$TOP" --no-print-directory fuzz-syntax 2>&1)
+	check_eq "make fuzz's sources compile with clang -Werror (fuzz-syntax)" "" "$out"
+else
+	not_ok "clang installed (make deps)"
+fi
 done_testing
