@@ -216,6 +216,40 @@ static int on_time_set(struct gc_run *r, const struct gd_frame *f)
 	return start_round(r, GC_TP_VERIFY);
 }
 
+static uint32_t jump_kinds_of(const struct gd_frame *f)
+{
+	struct gd_tlv_view tv;
+	uint32_t kinds = 0;
+
+	if (gd_tlv_find(f->payload, f->hdr.length, GD_T_TIME_JUMP_KIND,
+			&tv) == 0)
+		(void)gd_tlv_get_u32(&tv, &kinds);
+	return kinds;
+}
+
+static int resync_on_jump(struct gc_run *r, uint32_t kinds)
+{
+	struct gc_time_state *s = gc_time_state(r);
+
+	s->reason = "clock-jump";
+	s->jump_kinds = kinds;
+	s->jump_pending = 0;
+	s->pending_kinds = 0;
+	return start_round(r, GC_TP_MEASURE);
+}
+
+/* A clock jump while a round runs: that round may straddle it, so the
+ * watch syncs once more when it is done. */
+static void time_event_while_busy(struct gc_run *r, const struct gd_frame *f)
+{
+	struct gc_time_state *s = gc_time_state(r);
+
+	if (!opts.watch || f->hdr.op != GD_EV_CLOCK_JUMP)
+		return;
+	s->jump_pending = 1;
+	s->pending_kinds |= jump_kinds_of(f);
+}
+
 static int wait_interval(struct gc_run *r)
 {
 	struct gc_time_state *s = gc_time_state(r);
@@ -240,6 +274,8 @@ static int round_done(struct gc_run *r)
 	if (s->phase == GC_TP_VERIFY && opts.watch) {
 		s->syncs++;
 		gc_time_report_sync(r);
+		if (s->jump_pending) /* the clock moved under this round */
+			return resync_on_jump(r, s->pending_kinds);
 		return wait_interval(r);
 	}
 	return gc_done_ok(r, NULL);
@@ -263,12 +299,11 @@ static int on_idle(struct gc_run *r, const struct gd_frame *f)
 
 	if (r->woke) {
 		s->reason = "interval";
+		s->jump_kinds = 0;
 		return start_round(r, GC_TP_MEASURE);
 	}
-	if (f && f->hdr.op == GD_EV_CLOCK_JUMP) {
-		s->reason = "clock-jump";
-		return start_round(r, GC_TP_MEASURE);
-	}
+	if (f && f->hdr.op == GD_EV_CLOCK_JUMP)
+		return resync_on_jump(r, jump_kinds_of(f));
 	return GC_STEP_WAIT; /* another event: keep waiting */
 }
 
@@ -301,4 +336,5 @@ const struct gc_cmd gc_cmd_time = {
 	.parse = time_parse,
 	.step = time_step,
 	.report = gc_time_report,
+	.event_while_busy = time_event_while_busy,
 };

@@ -6,6 +6,7 @@
 #ifndef GC_CMD_TIME_H
 #define GC_CMD_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -44,6 +45,9 @@ struct gc_time_state {
 	int64_t correction;
 	unsigned syncs;            /* watch: syncs done */
 	const char *reason;        /* why this sync: start, interval, clock-jump */
+	uint32_t jump_kinds;       /* clock-jump: the event's GD_JUMP_* bits */
+	int jump_pending;          /* watch: a jump came in during a round */
+	uint32_t pending_kinds;    /* ... and its GD_JUMP_* bits */
 };
 
 _Static_assert(sizeof(struct gc_time_state) <= GC_SCRATCH_SIZE,
@@ -59,5 +63,7 @@ void gc_time_report_sync(struct gc_run *r);
 /* Names for the JSON and human output. */
 const char *gc_time_action_name(int action);
 const char *gc_time_rtc_name(int rtc);
+/* "suspend,vmgenid"...: the GD_JUMP_* bits set in kinds, "unknown" if none. */
+const char *gc_time_jump_names(char *out, size_t cap, uint32_t kinds);
 
 #endif

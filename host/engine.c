@@ -291,6 +291,8 @@ static void on_frame(struct gc_run *r, const struct gd_frame *f)
 		   (f->hdr.flags & GD_F_EVENT)) {
 		if (r->phase == P_WAITING)
 			apply_step(r, r->ctx->cmd->step(r, f));
+		else if (r->ctx->cmd->event_while_busy)
+			r->ctx->cmd->event_while_busy(r, f);
 	}
 }
 

@@ -50,6 +50,11 @@ struct gc_cmd {
 	int (*step)(struct gc_run *r, const struct gd_frame *resp);
 	/* Print the result; NULL prints r->result's fields (gc_report_run). */
 	void (*report)(struct gc_run *r);
+	/*
+	 * Optional: an event that arrived while a request was outstanding.
+	 * The command may note it for later; its step machine does not run.
+	 */
+	void (*event_while_busy)(struct gc_run *r, const struct gd_frame *ev);
 	/* Commands that need no agent (keygen...): run instead of the engine. */
 	int (*local)(struct gc_ctx *ctx, int argc, char **argv);
 	/*

@@ -9,6 +9,8 @@
 #include "sysinfo.h"
 
 #define GC_TIME_JSON_MAX 2048
+/* "suspend,step,vmgenid,set" and its NUL, with room to spare */
+#define GC_TIME_JUMP_NAMES_MAX 40
 
 const char *gc_time_action_name(int action)
 {
@@ -29,6 +31,24 @@ const char *gc_time_rtc_name(int rtc)
 	case GD_RTC_FAILED: return "failed";
 	default: return "unknown";
 	}
+}
+
+const char *gc_time_jump_names(char *out, size_t cap, uint32_t kinds)
+{
+	static const struct { uint32_t bit; const char *name; } jumps[] = {
+		{ GD_JUMP_SUSPEND, "suspend" }, { GD_JUMP_STEP, "step" },
+		{ GD_JUMP_VMGENID, "vmgenid" }, { GD_JUMP_SET, "set" },
+	};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof jumps / sizeof jumps[0] && len < cap; i++)
+		if (kinds & jumps[i].bit)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s",
+						len ? "," : "", jumps[i].name);
+	if (len == 0)
+		snprintf(out, cap, "unknown");
+	return out;
 }
 
 /* "+1.234567 ms" */
@@ -164,6 +184,13 @@ static void json(struct gc_run *r, const char *event)
 		gd_json_str(&j, gc_time_state(r)->reason);
 		gd_json_key(&j, "sync_number");
 		gd_json_u64(&j, gc_time_state(r)->syncs);
+		if (gc_time_state(r)->jump_kinds) {
+			char names[GC_TIME_JUMP_NAMES_MAX];
+
+			gd_json_key(&j, "jump");
+			gd_json_str(&j, gc_time_jump_names(names, sizeof names,
+					gc_time_state(r)->jump_kinds));
+		}
 	}
 	json_fields(&j, r);
 	gd_json_obj_end(&j);
@@ -194,10 +221,17 @@ void gc_time_report_sync(struct gc_run *r)
 		json(r, "sync");
 	} else {
 		char now[48], a[48], b[48], c[48];
+		char names[GC_TIME_JUMP_NAMES_MAX] = "";
 
-		printf("%s %s sync %u (%s): offset %s, %s %s, residual %s\n",
+		if (s->jump_kinds) {
+			names[0] = ':';
+			names[1] = ' ';
+			gc_time_jump_names(names + 2, sizeof names - 2,
+					   s->jump_kinds);
+		}
+		printf("%s %s sync %u (%s%s): offset %s, %s %s, residual %s\n",
 		       utc(now, sizeof now, gd_clock_ns(CLOCK_REALTIME)),
-		       r->target->desc, s->syncs, s->reason,
+		       r->target->desc, s->syncs, s->reason, names,
 		       ms(a, sizeof a, s->before.result.offset),
 		       gc_time_action_name(s->action),
 		       ms(b, sizeof b, s->correction),
