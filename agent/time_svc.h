@@ -2,8 +2,8 @@
  * guestd's time service: TIME_GET and TIME_SET (svc_time.c), the request
  * receive and answer send stamps (time_stamp.c), setting the clock and the
  * RTC (clock_set.c), and the clock watch in the poll loop (time_watch.c):
- * a periodic jump check, the kernel uevent socket for vmgenid and
- * libkrun's time sync datagrams. docs/time.md describes the behaviour.
+ * a periodic jump check with the VM generation id (vmgenid_watch.c), the
+ * kernel uevent socket for vmgenid and libkrun's time sync datagrams. docs/time.md describes the behaviour.
  */
 #ifndef GD_TIME_SVC_H
 #define GD_TIME_SVC_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "clockwatch.h"
+#include "vmgenid_watch.h"
 
 #define GD_TIME_POLL_MAX 2      /* uevent socket and libkrun socket */
 #define GD_CLOCK_CHECK_MS 1000  /* clock-jump check period */
@@ -29,6 +30,7 @@ struct gd_time_state {
 	uint64_t next_check;   /* CLOCK_MONOTONIC ns of the next jump check */
 	int uevent_fd;         /* NETLINK_KOBJECT_UEVENT, -1 if none */
 	int krun_fd;           /* AF_VSOCK SOCK_DGRAM, -1 if none */
+	struct gd_vmgenid_watch genid; /* read at every check */
 	uint64_t jumps;        /* clock-jump events raised */
 	uint64_t krun_steps;   /* clock steps from libkrun datagrams */
 	uint64_t krun_refused; /* datagrams refused (sender, size, value) */

@@ -1,6 +1,7 @@
 /*
  * The clock watch in the poll loop: a cheap periodic check of the clocks
- * (four vDSO reads), the kernel's vmgenid uevent, and libkrun's time sync
+ * (four vDSO reads) and of the VM generation id (16 bytes of memory), the kernel's
+ * vmgenid uevent where a kernel sends it, and libkrun's time sync
  * datagrams. A jump is announced to every open connection as a
  * GD_EV_CLOCK_JUMP event so the host can resync at once.
  */
@@ -135,6 +136,7 @@ void gd_time_init(struct gd_agent *a)
 	struct gd_time_state *t = &a->time;
 
 	gd_clock_watch_init(&t->watch);
+	gd_vmgenid_open(&t->genid, &a->log);
 	t->uevent_fd = open_uevent(a);
 	t->krun_fd = -1;
 	if (a->cfg.vsock && a->cfg.timesync_port)
@@ -155,6 +157,7 @@ void gd_time_close(struct gd_agent *a)
 {
 	close_fd(&a->time.uevent_fd);
 	close_fd(&a->time.krun_fd);
+	gd_vmgenid_close(&a->time.genid);
 }
 
 int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd)
@@ -278,7 +281,8 @@ void gd_time_tick(struct gd_agent *a, uint64_t now)
 	if (now < a->time.next_check)
 		return;
 	a->time.next_check = now + GD_CLOCK_CHECK_MS * NS_PER_MS;
-	check_clocks(a, 0);
+	check_clocks(a, gd_vmgenid_changed(&a->time.genid) ?
+			GD_JUMP_VMGENID : 0);
 }
 
 int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout)

@@ -311,8 +311,7 @@ static int time_step(struct gc_run *r, const struct gd_frame *f)
 {
 	struct gc_time_state *s = gc_time_state(r);
 
-	if (!f && !r->woke) { /* connected: the scratch is not zeroed */
-		memset(s, 0, sizeof *s);
+	if (!f && !r->woke) { /* connected: the engine zeroed the scratch */
 		s->reason = "start";
 		if (!(r->agent_caps & GD_CAP_TIME))
 			return gc_done_fail(r, GC_EXIT_AGENT, "the agent does "

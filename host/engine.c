@@ -186,6 +186,7 @@ static void attempt(struct gc_run *r)
 	r->want_id = 0;
 	r->hs_len = 0;
 	r->out.len = 0;
+	memset(&r->scratch, 0, sizeof r->scratch); /* each attempt starts clean */
 	gd_dec_init(&r->dec);
 	r->fd = gc_target_connect(r->target);
 	if (r->fd >= 0) {
@@ -287,8 +288,8 @@ static void on_frame(struct gc_run *r, const struct gd_frame *f)
 		r->recv_mono = mono();
 		r->recv_real = gd_clock_ns(CLOCK_REALTIME);
 		apply_step(r, r->ctx->cmd->step(r, f));
-	} else if ((r->phase == P_WAITING || r->phase == P_REQUEST) &&
-		   (f->hdr.flags & GD_F_EVENT)) {
+	} else if ((r->phase == P_WAITING || r->phase == P_REQUEST ||
+		    r->phase == P_HELLO) && (f->hdr.flags & GD_F_EVENT)) {
 		if (r->phase == P_WAITING)
 			apply_step(r, r->ctx->cmd->step(r, f));
 		else if (r->ctx->cmd->event_while_busy)

@@ -51,8 +51,10 @@ struct gc_cmd {
 	/* Print the result; NULL prints r->result's fields (gc_report_run). */
 	void (*report)(struct gc_run *r);
 	/*
-	 * Optional: an event that arrived while a request was outstanding.
-	 * The command may note it for later; its step machine does not run.
+	 * Optional: an event that arrived while a request (HELLO included)
+	 * was outstanding. The command may note it in its scratch, which is
+	 * zeroed when a connection attempt starts; its step machine does not
+	 * run.
 	 */
 	void (*event_while_busy)(struct gc_run *r, const struct gd_frame *ev);
 	/* Commands that need no agent (keygen...): run instead of the engine. */
