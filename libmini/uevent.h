@@ -3,11 +3,12 @@
  * followed by NUL-separated KEY=VALUE fields. The caller receives them and
  * checks the sender is the kernel (nl_pid 0); this only reads the text.
  *
- * Linux's vmgenid driver (drivers/virt/vmgenid.c, since 6.8) sends a
- * "change" uevent with the field NEW_VMGENID=1 when the hypervisor
- * changes the VM generation id: the VM was restored from a snapshot or
- * cloned. A synthetic uevent written to a sysfs uevent file cannot fake
- * it: the kernel prefixes its arguments with SYNTH_ARG_.
+ * Linux's vmgenid driver sent, for a while before upstream reverted it,
+ * a "change" uevent with the field NEW_VMGENID=1 when the hypervisor
+ * changed the VM generation id (Debian's 6.1 and 6.12 do not; guestd
+ * reads the id itself, agent/vmgenid_watch.h). A synthetic uevent written
+ * to a sysfs uevent file cannot fake it: the kernel prefixes its
+ * arguments with SYNTH_ARG_.
  */
 #ifndef GD_UEVENT_H
 #define GD_UEVENT_H
