@@ -6,6 +6,8 @@
 #   qb_wait_line REGEX [TIMEOUT_S]   0 seen, 1 timeout, 2 QEMU gone first
 #   qb_wait_exit [TIMEOUT_S]         0 QEMU exited by itself (its status in QB_STATUS),
 #                                    1 timeout (killed) or guest kernel panic
+#   qb_wait_agent GUESTCTL [TRIES]   0 once the agent answers a ping over QB_SOCK
+#                                    (3 s each try, TRIES default 20), 1 if not
 #   qb_exit_kind                     prints poweroff | restart | panic | unknown
 #   qb_kernel_time REGEX             printk timestamp (s) of the first matching line
 #   qb_fail "why"                    kills QEMU if running, prints why, the log path and its
@@ -149,6 +151,18 @@ qb_wait_exit() {
 		return 1
 	fi
 	return 0
+}
+
+# A serial connection takes about 0.7 s to get its first answer under TCG,
+# so each try waits 3 s.
+qb_wait_agent() {
+	local gc=$1 tries=${2:-20} i
+	for ((i = 0; i < tries; i++)); do
+		"$gc" --timeout 3000 --unix "$QB_SOCK" ping >/dev/null 2>&1 && return 0
+		qb_running || return 1
+		sleep 0.5
+	done
+	return 1
 }
 
 qb_exit_kind() {

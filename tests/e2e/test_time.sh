@@ -67,15 +67,7 @@ ms() { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'; }
 # within NS LIMIT_NS: |NS| < LIMIT_NS
 within() { local v=${1#-}; [ "$v" -lt "$2" ]; }
 
-# A serial connection takes about 0.7 s to get its first answer under TCG,
-# so each attempt waits 3 s.
-up=0
-for ((i = 0; i < 20; i++)); do
-	if "$GUESTCTL" --timeout 3000 --unix "$QB_SOCK" ping >/dev/null 2>&1; then up=1; break; fi
-	qb_running || break
-	sleep 0.5
-done
-if [ $up = 0 ]; then
+if ! qb_wait_agent "$GUESTCTL"; then
 	qb_fail "the agent never answered over virtio-serial"
 	not_ok "agent answers over virtio-serial"
 	done_testing; exit 1

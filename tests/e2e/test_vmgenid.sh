@@ -74,13 +74,7 @@ boot_qemu() {
 }
 
 boot_qemu saved "$G1"
-up=0
-for ((i = 0; i < 30; i++)); do
-	if "$GUESTCTL" --timeout 3000 --unix "$QB_SOCK" ping >/dev/null 2>&1; then up=1; break; fi
-	qb_running || break
-	sleep 0.5
-done
-if [ $up = 0 ]; then
+if ! qb_wait_agent "$GUESTCTL" 30; then
 	qb_fail "the agent never answered over virtio-serial"
 	not_ok "agent answers over virtio-serial"
 	done_testing; exit 1
