@@ -190,7 +190,7 @@ static int cmd_fsfreeze_status(struct gd_qga_call *call)
 	return 0;
 }
 
-#define PARAMS(p) p, sizeof p / sizeof p[0]
+#define PARAMS(p) (p), sizeof(p) / sizeof((p)[0])
 
 /* qemu-ga 7.2's order. */
 static const struct gd_qga_cmd cmds[] = {

@@ -238,7 +238,7 @@ static void read_krun(struct gd_agent *a)
 
 	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time.krun_fd >= 0;
 	     i++) {
-		struct sockaddr_vm from;
+		struct sockaddr_vm from = { 0 };
 		socklen_t fl = sizeof from;
 		uint64_t host, guest;
 		ssize_t n = recvfrom(a->time.krun_fd, buf, sizeof buf, 0,

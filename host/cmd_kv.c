@@ -393,6 +393,8 @@ static int kv_step(struct gc_run *r, const struct gd_frame *f)
 		return first_step(r, k);
 	if (args.sub == KV_WAIT)
 		return wait_step(r, k, f);
+	if (!f) /* only kv wait ever waits: a wake-up here is a bug */
+		return gc_done_fail(r, GC_EXIT_PROTOCOL, "unexpected wake-up");
 	if (f->hdr.status != GD_S_OK)
 		return gc_done_agent_error(r, f);
 	if (k->phase == PH_LIST && list_page(r, k, f))
