@@ -270,7 +270,7 @@ TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,$\
                bugprone-sizeof-expression,bugprone-integer-division,$\
                bugprone-suspicious-memset-usage,bugprone-misplaced-widening-cast
 .PHONY: lint
-lint:
+lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 -D__linux__ $(INCS) $(LINT_SRC)
 	@mkdir -p $(BUILD)
