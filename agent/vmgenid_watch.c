@@ -41,8 +41,6 @@ static int find_id(uint64_t *phys)
 	return -1;
 }
 
-#define PAGE 4096u /* x86 and arm64 guests map /dev/mem in 4 KiB pages */
-
 static void copy_id(const struct gd_vmgenid_watch *w, uint8_t *id)
 {
 	for (int i = 0; i < GD_VMGENID_LEN; i++)
@@ -58,15 +56,17 @@ void gd_vmgenid_open(struct gd_vmgenid_watch *w, const struct gd_log *log)
 	w->map = NULL;
 	if (find_id(&w->phys))
 		return; /* no VMGENID table: nothing to watch, nothing to say */
-	page = w->phys & ~(uint64_t)(PAGE - 1);
-	if (w->phys + GD_VMGENID_LEN > page + PAGE) {
+	w->map_len = (size_t)sysconf(_SC_PAGESIZE);
+	page = w->phys & ~(uint64_t)(w->map_len - 1);
+	if (w->phys + GD_VMGENID_LEN > page + w->map_len) {
 		gd_logf(log, GD_LOG_WARN, "VM generation id at 0x%llx crosses "
 			"a page: not watched", (unsigned long long)w->phys);
 		return;
 	}
 	fd = open(GD_DEV_MEM, O_RDONLY | O_CLOEXEC);
 	map = fd < 0 ? MAP_FAILED :
-		       mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, (off_t)page);
+		       mmap(NULL, w->map_len, PROT_READ, MAP_SHARED, fd,
+			    (off_t)page);
 	if (map == MAP_FAILED) {
 		gd_logf(log, GD_LOG_WARN, "VM generation id at 0x%llx: cannot "
 			"map it from %s (%s); restores go unnoticed",
@@ -99,6 +99,6 @@ int gd_vmgenid_changed(struct gd_vmgenid_watch *w)
 void gd_vmgenid_close(struct gd_vmgenid_watch *w)
 {
 	if (w->map)
-		munmap((void *)(uintptr_t)w->map, PAGE);
+		munmap((void *)(uintptr_t)w->map, w->map_len);
 	w->map = NULL;
 }

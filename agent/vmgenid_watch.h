@@ -9,6 +9,7 @@
 #ifndef GD_VMGENID_WATCH_H
 #define GD_VMGENID_WATCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "acpi_vmgenid.h"
@@ -22,6 +23,7 @@
 struct gd_vmgenid_watch {
 	const volatile uint8_t *map; /* the id's page, NULL when not watching */
 	const volatile uint8_t *at;  /* the id in it */
+	size_t map_len;              /* the page size */
 	uint64_t phys;               /* guest-physical address of the id */
 	uint8_t id[GD_VMGENID_LEN];  /* the id last read */
 };
