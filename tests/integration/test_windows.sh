@@ -45,7 +45,11 @@ skip_wine() {
 }
 [ -x "$WINE" ] || skip_wine "wine64 is not installed (apt-get install wine64)"
 [ -f "$EXE" ] || skip_wine "no build/guestctl.exe to run"
-"$WINESERVER" -p1 2>/dev/null # leaves 1 s after the last client
+# One wineserver for the whole test, stopped at the end (also when the test
+# stops early): with a short persistence a client could start just as the
+# server was leaving.
+"$WINESERVER" -p 2>/dev/null
+trap '"$WINESERVER" -k 2>/dev/null; cleanup' EXIT
 # wine EXE ARGS...: stdout without CRs in $out, stderr in $err, exit in $rc
 wine() {
 	timeout 120 "$WINE" "$@" >"$T/out" 2>"$T/err"
@@ -53,12 +57,17 @@ wine() {
 	out=$(tr -d '\r' <"$T/out")
 	err=$(tr -d '\r' <"$T/err")
 }
+# check_rc NAME EXPECTED: the last wine run's exit status, with its stderr
+# when it is not the one expected.
+check_rc() {
+	if [ "$rc" = "$2" ]; then ok "$1"; else not_ok "$1" "expected exit [$2] got [$rc]; stderr: $err"; fi
+}
 wine "$EXE" --version
 [ $rc -eq 0 ] || skip_wine "wine64 does not run guestctl.exe here (exit $rc: ${err%%$'\n'*})"
 check_eq "--version: the Linux build's" "$("$GUESTCTL" --version)" "$out"
 
 wine "$EXE" hyperv-guid 2761
-check_eq "hyperv-guid 2761: exit 0" 0 $rc
+check_rc "hyperv-guid 2761: exit 0" 0
 check_eq "hyperv-guid 2761 prints the service GUID" \
 	"00000ac9-facb-11e6-bd58-64006a7986d3" "$out"
 wine "$EXE" --json hyperv-guid 4294967295
@@ -68,49 +77,49 @@ wine "$EXE" hyperv-register 22 "it's mine"
 check_eq "hyperv-register 22 NAME: the Linux build's script" \
 	"$("$GUESTCTL" hyperv-register 22 "it's mine")" "$out"
 wine "$EXE" hyperv-guid 4294967296
-check_eq "hyperv-guid past 32 bits: exit 2" 2 $rc
+check_rc "hyperv-guid past 32 bits: exit 2" 2
 
 wine "$EXE" --help
-check_eq "--help: exit 0" 0 $rc
+check_rc "--help: exit 0" 0
 check_has "--help lists --hyperv" "--hyperv VMID[:PORT]" "$out"
 check_eq "--help: the Linux build's but for notify-listen's line" \
 	"$("$GUESTCTL" --help | grep -v notify-listen)" "$(grep -v notify-listen <<<"$out")"
 check_has "--help: notify-listen says it is not on Windows" "(not on Windows)" "$out"
 
 wine "$EXE" ping
-check_eq "no target: exit 2" 2 $rc
+check_rc "no target: exit 2" 2
 wine "$EXE" --hyperv nosuchvm ping
-check_eq "--hyperv with a bad VMID: exit 2" 2 $rc
+check_rc "--hyperv with a bad VMID: exit 2" 2
 check_has "  names the flag" "bad --hyperv VMID[:PORT]: nosuchvm" "$err"
 
 # Wine has no AF_HYPERV: the connection fails at socket(), after parsing,
 # Winsock start-up and the engine's start, with Winsock's own error.
 wine "$EXE" --hyperv HV_GUID_PARENT ping
-check_eq "--hyperv HV_GUID_PARENT ping under Wine: exit 3" 3 $rc
+check_rc "--hyperv HV_GUID_PARENT ping under Wine: exit 3" 3
 check_has "  target and Winsock's error" \
 	"hyperv:a42e7cda-d03f-480c-9cc2-a4de20abb878:2761: connect: " "$err"
 check_has "  Wine lacks AF_HYPERV" "(WSAEAFNOSUPPORT)" "$err"
 wine "$EXE" --vsock 3 ping
-check_eq "--vsock: exit 3" 3 $rc
+check_rc "--vsock: exit 3" 3
 check_has "  not available on Windows" \
 	"vsock:3:2761: AF_VSOCK is not available on Windows: use --hyperv" "$err"
 wine "$EXE" --hybrid 'C:\vm.sock:52' info
-check_eq "--hybrid: exit 3" 3 $rc
+check_rc "--hybrid: exit 3" 3
 check_has "  not available on Windows" "is not available on Windows" "$err"
 wine "$EXE" notify-listen --port 9
-check_eq "notify-listen: exit 3" 3 $rc
+check_rc "notify-listen: exit 3" 3
 check_has "  not available on Windows" "not available on Windows" "$err"
 
 printf 'hyperv:{E0E16197-DD56-4A10-9195-5EE7A155A838}:22\nvsock:3\n' >"$T/targets"
 wine "$EXE" --json --targets 'Z:'"${T//\//\\}"'\targets' ping
-check_eq "--targets with hyperv: and vsock: lines: exit 6" 6 $rc
+check_rc "--targets with hyperv: and vsock: lines: exit 6" 6
 check_has "  the hyperv line's target" \
 	'"target":"hyperv:e0e16197-dd56-4a10-9195-5ee7a155a838:22"' "$out"
 check_has "  the vsock line refused" '"message":"AF_VSOCK is not available' "$out"
 
 # wait-ready retries with backoff through gc_poll with no socket open.
 wine "$EXE" --timeout 300 --hyperv HV_GUID_LOOPBACK wait-ready
-check_eq "wait-ready --timeout 300 under Wine: exit 4" 4 $rc
+check_rc "wait-ready --timeout 300 under Wine: exit 4" 4
 check_match "  retried with backoff (10, 20, 40... ms)" \
 	"not ready after 300 ms \(([3-9]|[1-9][0-9]+) attempts; last: connect:" "$err"
 
@@ -119,15 +128,15 @@ check_match "  retried with backoff (10, 20, 40... ms)" \
 # shows a unix file's "other" bits as an Everyone entry of its DACL).
 winpath() { local p=${1//\//\\}; echo "Z:$p"; }
 wine "$EXE" keygen "$(winpath "$T/k")"
-check_eq "keygen: exit 0" 0 $rc
+check_rc "keygen: exit 0" 0
 check_match "  64 hex digits and a newline" "^[0-9a-f]{64}$" "$(cat "$T/k")"
 wine "$EXE" keygen "$(winpath "$T/k")"
-check_eq "keygen never overwrites: exit 2" 2 $rc
+check_rc "keygen never overwrites: exit 2" 2
 wine "$EXE" --key-file "$(winpath "$T/k")" --hyperv HV_GUID_PARENT ping
-check_eq "--key-file with keygen's key is accepted (then exit 3 at socket())" 3 $rc
+check_rc "--key-file with keygen's key is accepted (then exit 3 at socket())" 3
 cp "$T/k" "$T/k644"; chmod 644 "$T/k644"
 wine "$EXE" --key-file "$(winpath "$T/k644")" --hyperv HV_GUID_PARENT ping
-check_eq "--key-file Everyone may read: exit 2" 2 $rc
+check_rc "--key-file Everyone may read: exit 2" 2
 check_has "  says why" "Everyone may read it" "$err"
 
 # The Winsock, CNG and key-file layer itself.
@@ -135,7 +144,7 @@ mkdir "$T/keys"
 cp "$T/k644" "$T/keys/open644"; chmod 644 "$T/keys/open644"
 echo nonsense >"$T/keys/junk600"; chmod 600 "$T/keys/junk600"
 wine "$TOP/build/win/test_compat.exe" "$(winpath "$T/keys")"
-check_eq "test_compat.exe: exit 0" 0 $rc
+check_rc "test_compat.exe: exit 0" 0
 n=0
 while IFS= read -r line; do
 	case $line in
@@ -146,5 +155,6 @@ done <<<"$out"
 check_match "test_compat.exe reported its checks" "^[1-9][0-9]+$" "$n"
 [ -n "$err" ] && echo "# test_compat stderr: $err"
 
-"$WINESERVER" -w 2>/dev/null # this prefix's server, gone within 1 s
+"$WINESERVER" -k 2>/dev/null # this prefix's server and its services
+"$WINESERVER" -w 2>/dev/null
 done_testing
