@@ -3,7 +3,8 @@
  * receive and answer send stamps (time_stamp.c), setting the clock and the
  * RTC (clock_set.c), and the clock watch in the poll loop (time_watch.c):
  * a periodic jump check with the VM generation id (vmgenid_watch.c), the
- * kernel uevent socket for vmgenid and libkrun's time sync datagrams. docs/time.md describes the behaviour.
+ * kernel uevent socket for vmgenid and libkrun's time sync datagrams.
+ * docs/time.md describes the behaviour.
  */
 #ifndef GD_TIME_SVC_H
 #define GD_TIME_SVC_H

@@ -1,7 +1,7 @@
 /*
  * The clock watch in the poll loop: a cheap periodic check of the clocks
- * (four vDSO reads) and of the VM generation id (16 bytes of memory), the kernel's
- * vmgenid uevent where a kernel sends it, and libkrun's time sync
+ * (four vDSO reads) and of the VM generation id (16 bytes of memory), the
+ * kernel's vmgenid uevent where a kernel sends it, and libkrun's time sync
  * datagrams. A jump is announced to every open connection as a
  * GD_EV_CLOCK_JUMP event so the host can resync at once.
  */

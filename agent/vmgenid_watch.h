@@ -2,9 +2,9 @@
  * The VM generation id, watched by reading it: found through the ACPI
  * VMGENID table (libmini/acpi_vmgenid.h), mapped from /dev/mem (read(2)
  * there stops at the end of RAM; the id lives in firmware-reserved memory
- * above it) and compared on every clock check. A new id means the VM was restored from a snapshot or
- * cloned, which the guest's clocks cannot show (a restored guest's clocks
- * simply go on from where they were saved).
+ * above it) and compared on every clock check. A new id means the VM was
+ * restored from a snapshot or cloned, which the guest's clocks cannot show
+ * (a restored guest's clocks simply go on from where they were saved).
  */
 #ifndef GD_VMGENID_WATCH_H
 #define GD_VMGENID_WATCH_H

@@ -221,17 +221,14 @@ void gc_time_report_sync(struct gc_run *r)
 		json(r, "sync");
 	} else {
 		char now[48], a[48], b[48], c[48];
-		char names[GC_TIME_JUMP_NAMES_MAX] = "";
+		char names[GC_TIME_JUMP_NAMES_MAX];
 
-		if (s->jump_kinds) {
-			names[0] = ':';
-			names[1] = ' ';
-			gc_time_jump_names(names + 2, sizeof names - 2,
-					   s->jump_kinds);
-		}
-		printf("%s %s sync %u (%s%s): offset %s, %s %s, residual %s\n",
+		printf("%s %s sync %u (%s%s%s): offset %s, %s %s, residual %s\n",
 		       utc(now, sizeof now, gd_clock_ns(CLOCK_REALTIME)),
-		       r->target->desc, s->syncs, s->reason, names,
+		       r->target->desc, s->syncs, s->reason,
+		       s->jump_kinds ? ": " : "",
+		       s->jump_kinds ? gc_time_jump_names(names, sizeof names,
+							  s->jump_kinds) : "",
 		       ms(a, sizeof a, s->before.result.offset),
 		       gc_time_action_name(s->action),
 		       ms(b, sizeof b, s->correction),
