@@ -39,6 +39,8 @@ check_log() {
 	done
 	check_match "$1" "$2" "$(cat "$3" 2>/dev/null)"
 }
+# skip_all WHY: the whole script is skipped (one ok line), e.g. no QEMU.
+skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
 
 # wait_for_socket PATH [TIMEOUT_S]: until a unix socket accepts connections

@@ -6,6 +6,8 @@
 #   qb_wait_line REGEX [TIMEOUT_S]   0 seen, 1 timeout, 2 QEMU gone first
 #   qb_wait_exit [TIMEOUT_S]         0 QEMU exited by itself (its status in QB_STATUS),
 #                                    1 timeout (killed) or guest kernel panic
+#   qb_skip_reason                   why an e2e test cannot run here (empty: it can);
+#                                    fetches the kernel into build/kernel if missing
 #   qb_wait_agent GUESTCTL [TRIES]   0 once the agent answers a ping over QB_SOCK
 #                                    (3 s each try, TRIES default 20), 1 if not
 #   qb_exit_kind                     prints poweroff | restart | panic | unknown
@@ -151,6 +153,16 @@ qb_wait_exit() {
 		return 1
 	fi
 	return 0
+}
+
+qb_skip_reason() {
+	local log=${T:-/tmp}/fetch-kernel.log
+	[ "${MODE:-release}" = release ] || { echo "QEMU e2e runs in the release pass only (static binaries)"; return; }
+	[ "$(id -u)" = 0 ] || { echo "needs root to build the initramfs"; return; }
+	command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64"; return; }
+	[ -f "$QB_ROOT/build/kernel/vmlinuz" ] && return
+	"$QB_ROOT/initramfs/fetch-kernel.sh" "$QB_ROOT/build/kernel" >"$log" 2>&1 ||
+		echo "no guest kernel: $(tail -n1 "$log")"
 }
 
 # A serial connection takes about 0.7 s to get its first answer under TCG,

@@ -13,7 +13,6 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
 
 KDIR=$TOP/build/kernel
-skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
 [ "$MODE" = release ] || skip_all "QEMU e2e runs in the release pass only (static binaries)"
 [ "$(id -u)" = 0 ] || skip_all "needs root to build the initramfs"
 [ -f "$KDIR/vmlinuz" ] || skip_all "no kernel in build/kernel (make kernel)"

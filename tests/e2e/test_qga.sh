@@ -17,15 +17,8 @@ source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
 export PYTHONPATH=$TOP/tests
 
-skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
-
-[ "$MODE" = release ] || skip_all "QEMU e2e runs in the release pass only (static binaries)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to build the initramfs"
-command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
-if [ ! -f "$TOP/build/kernel/vmlinuz" ]; then
-	"$TOP/initramfs/fetch-kernel.sh" "$TOP/build/kernel" >"$T/fetch.log" 2>&1 ||
-		skip_all "no guest kernel: $(tail -n1 "$T/fetch.log")"
-fi
+why=$(qb_skip_reason)
+[ -z "$why" ] || skip_all "$why"
 
 # The image: only the native port is configured; the QGA port is found by
 # its default name. guestd is /init when it loads modules itself, else it

@@ -14,16 +14,9 @@ PY="python3 -B"
 export PYTHONPATH=$TOP/tests
 MS=1000000
 
-skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
-
-[ "$MODE" = release ] || skip_all "QEMU e2e runs in the release pass only (static binaries)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to build the initramfs"
-command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
+why=$(qb_skip_reason)
+[ -z "$why" ] || skip_all "$why"
 "$GUESTD" --help | grep -q -- '--serial ' || skip_all "this guestd has no serial transport"
-if [ ! -f "$TOP/build/kernel/vmlinuz" ]; then
-	"$TOP/initramfs/fetch-kernel.sh" "$TOP/build/kernel" >"$T/fetch.log" 2>&1 ||
-		skip_all "no guest kernel: $(tail -n1 "$T/fetch.log")"
-fi
 
 # The image: guestd as /init when it loads modules itself, else behind the
 # stand-in init (tests/e2e/stand_in_init.c).

@@ -16,15 +16,8 @@ source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
 KDIR=$TOP/build/kernel
 
-skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
-
-[ "$MODE" = release ] || skip_all "QEMU e2e runs in the release pass only (static binaries)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to build the initramfs"
-command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
-if [ ! -f "$KDIR/vmlinuz" ]; then
-	"$TOP/initramfs/fetch-kernel.sh" "$KDIR" >"$T/fetch.log" 2>&1 ||
-		skip_all "no guest kernel: $(tail -n1 "$T/fetch.log")"
-fi
+why=$(qb_skip_reason)
+[ -z "$why" ] || skip_all "$why"
 
 printf 'serial=org.guestd.0\n' >"$T/guestd.conf"
 "$TOP/initramfs/mkinitramfs.sh" --init "$GUESTD" --guestctl "$GUESTCTL" --conf "$T/guestd.conf" \
