@@ -21,7 +21,8 @@ static int step_to(struct gd_qga_call *call, int64_t target_ns)
 {
 	int64_t correction =
 		target_ns - (int64_t)gd_clock_ns(CLOCK_REALTIME);
-	int err = gd_clock_step(correction);
+	int err = gd_time_step(call->agent, correction, GD_JUMP_SET,
+			       call->conn);
 
 	if (err)
 		return gd_qga_fail(call, "GenericError",
@@ -30,7 +31,6 @@ static int step_to(struct gd_qga_call *call, int64_t target_ns)
 	gd_logf(&call->agent->log, GD_LOG_INFO,
 		"clock stepped by %lld ms (guest-set-time)",
 		(long long)(correction / 1000000));
-	gd_time_stepped(call->agent, correction, GD_JUMP_SET, call->conn);
 	return 0;
 }
 

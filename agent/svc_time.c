@@ -13,9 +13,9 @@
 #define GD_TIME_ERR_MAX 160
 
 struct set_req {
-	uint64_t host, ref;
-	int has_ref;
-	uint8_t mode, rtc;
+	uint64_t host, ref, delay;
+	int has_ref, has_delay;
+	uint8_t mode, rtc, freq_mode;
 };
 
 static int fail(struct gd_req *r, int status, const char *fmt, ...)
@@ -58,7 +58,7 @@ static uint64_t received_at(const struct gd_req *r)
 				: gd_clock_ns(CLOCK_REALTIME);
 }
 
-static int put_clocks(struct gd_frame_writer *w)
+static int put_clocks(struct gd_agent *a, struct gd_frame_writer *w)
 {
 	int64_t left;
 
@@ -69,7 +69,7 @@ static int put_clocks(struct gd_frame_writer *w)
 	if (gd_clock_slew_left(&left) == 0 &&
 	    gd_tlv_u64(w, GD_T_TIME_SLEW_LEFT, (uint64_t)left))
 		return -1;
-	return 0;
+	return gd_disc_put(a, w);
 }
 
 static int put_rtc(struct gd_frame_writer *w)
@@ -92,7 +92,7 @@ int gd_svc_time_get(struct gd_req *r)
 		return fail(r, GD_S_BAD_TLV, "TIME_RTC must be a u8");
 	if (want_rtc > 1)
 		return fail(r, GD_S_BAD_VALUE, "TIME_RTC must be 0 or 1");
-	if (gd_tlv_u64(w, GD_T_TIME_RECV, received_at(r)) || put_clocks(w) ||
+	if (gd_tlv_u64(w, GD_T_TIME_RECV, received_at(r)) || put_clocks(r->agent, w) ||
 	    (want_rtc && put_rtc(w)))
 		return GD_S_INTERNAL;
 	/* last, so time_stamp.c can refill it right before the write */
@@ -126,6 +126,16 @@ static int parse_set(struct gd_req *r, struct set_req *q)
 			    "mode must be 0 (auto), 1 (step) or 2 (slew)");
 	if (q->rtc > 1)
 		return fail(r, GD_S_BAD_VALUE, "TIME_RTC must be 0 or 1");
+	q->has_delay = opt_u64(f, GD_T_TIME_DELAY, &q->delay);
+	if (q->has_delay < 0 || opt_u8(f, GD_T_TIME_FREQ_MODE, &q->freq_mode) < 0)
+		return fail(r, GD_S_BAD_TLV, "TIME_DELAY is a u64 and "
+			    "TIME_FREQ_MODE a u8");
+	if (q->has_delay && q->delay > GD_TIME_DELAY_MAX_NS)
+		return fail(r, GD_S_BAD_VALUE, "TIME_DELAY over %llu s",
+			    GD_TIME_DELAY_MAX_NS / 1000000000ull);
+	if (q->freq_mode > GD_TF_RESET)
+		return fail(r, GD_S_BAD_VALUE, "TIME_FREQ_MODE must be 0 (learn), "
+			    "1 (hold) or 2 (reset)");
 	return GD_S_OK;
 }
 
@@ -166,17 +176,15 @@ static int apply(struct gd_req *r, int action, int64_t correction)
 	int err = 0;
 
 	if (action == GD_TA_STEP)
-		err = gd_clock_step(correction);
+		err = gd_time_step(r->agent, correction, GD_JUMP_SET, r->conn);
 	else if (action == GD_TA_SLEW)
-		err = gd_clock_slew(correction);
+		err = gd_time_slew(r->agent, correction);
 	if (err == EPERM)
 		return fail(r, GD_S_NOT_PERMITTED,
 			    "setting the clock needs CAP_SYS_TIME");
 	if (err)
 		return fail(r, GD_S_INTERNAL, "adjtimex: %s", strerror(err));
 	log_action(r->agent, action, correction);
-	if (action == GD_TA_STEP)
-		gd_time_stepped(r->agent, correction, GD_JUMP_SET, r->conn);
 	return GD_S_OK;
 }
 
@@ -200,7 +208,7 @@ int gd_svc_time_set(struct gd_req *r)
 	struct set_req q = { 0 };
 	uint64_t ref = 0;
 	int64_t correction;
-	int status, action;
+	int status, action, verdict;
 	uint8_t rtc = GD_RTC_NOT_ASKED;
 
 	status = parse_set(r, &q);
@@ -216,6 +224,9 @@ int gd_svc_time_set(struct gd_req *r)
 			    (unsigned long long)(gd_abs64(correction) / 1000000000u),
 			    (unsigned long long)(gd_abs64(correction) / 1000000u % 1000),
 			    (unsigned long long)(GD_TIME_SLEW_MAX_NS / 1000000000));
+	verdict = gd_disc_observe(r->agent, q.host, -correction,
+				  q.has_delay ? q.delay / 2 : GD_FD_DEFAULT_ERR_NS,
+				  q.freq_mode);
 	status = apply(r, action, correction);
 	if (status != GD_S_OK)
 		return status;
@@ -224,7 +235,9 @@ int gd_svc_time_set(struct gd_req *r)
 	if (gd_tlv_u8(r->w, GD_T_TIME_ACTION, (uint8_t)action) ||
 	    gd_tlv_u64(r->w, GD_T_TIME_CORRECTION, (uint64_t)correction) ||
 	    gd_tlv_u8(r->w, GD_T_TIME_RTC_RESULT, rtc) ||
-	    gd_tlv_u64(r->w, GD_T_TIME_REALTIME, gd_clock_ns(CLOCK_REALTIME)))
+	    gd_tlv_u64(r->w, GD_T_TIME_REALTIME, gd_clock_ns(CLOCK_REALTIME)) ||
+	    gd_tlv_u8(r->w, GD_T_TIME_FREQ_VERDICT, (uint8_t)verdict) ||
+	    gd_disc_put(r->agent, r->w))
 		return GD_S_INTERNAL;
 	return GD_S_OK;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "clockwatch.h"
+#include "freqdisc.h"
 #include "vmgenid_watch.h"
 
 #define GD_TIME_POLL_MAX 2      /* uevent socket and libkrun socket */
@@ -21,10 +22,21 @@
 #define GD_CLOCK_READ_TRIES 3   /* attempts at a trusted clock sample */
 #define GD_TIME_DGRAMS_PER_WAKE 16 /* datagrams read per wakeup, per socket */
 #define GD_TIME_REF_MAX_AGE_NS 10000000000ULL /* TIME_SET guest reference */
+#define GD_TIME_DELAY_MAX_NS 10000000000ULL   /* TIME_SET round trip */
 #define GD_RTC_PATH "/dev/rtc0"
 
 struct gd_agent;
 struct gd_conn;
+struct gd_frame_writer;
+
+/* time_disc.c: the frequency discipline and the clock moves it accounts. */
+struct gd_time_disc {
+	struct gd_freq_disc fd;
+	int64_t slew_pending; /* ns of guestd's last slew not yet accounted */
+	int last_verdict;     /* GD_FD_* of the last TIME_SET */
+	int owned;            /* the correction in force is one guestd set */
+	uint32_t kernel_errors; /* frequency corrections the kernel refused */
+};
 
 struct gd_time_state {
 	struct gd_clock_watch watch;
@@ -35,6 +47,7 @@ struct gd_time_state {
 	uint64_t jumps;        /* clock-jump events raised */
 	uint64_t krun_steps;   /* clock steps from libkrun datagrams */
 	uint64_t krun_refused; /* datagrams refused (sender, size, value) */
+	struct gd_time_disc disc;
 };
 
 /* time_watch.c: set up (never fatal) and tear down. */
@@ -56,6 +69,27 @@ void gd_time_tick(struct gd_agent *a, uint64_t now);
 /* The poll timeout (ms, -1 none) given another one: the sooner. */
 int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout);
 
+/*
+ * time_disc.c. Every clock move guestd makes goes through these two, so
+ * the discipline knows it: 0 or an errno. A step is announced as `kind`
+ * to every connection but requester (gd_time_stepped).
+ */
+int gd_time_step(struct gd_agent *a, int64_t correction, unsigned kind,
+		 const struct gd_conn *requester);
+int gd_time_slew(struct gd_agent *a, int64_t correction);
+/* Read what is in force and pick the starting state (time-discipline=). */
+void gd_disc_init(struct gd_agent *a);
+/*
+ * A TIME_SET measured offset (guest minus host) at host time host_ns,
+ * within +-err_ns, in GD_TF_* mode: learn from it. Returns the verdict.
+ */
+int gd_disc_observe(struct gd_agent *a, uint64_t host_ns, int64_t offset,
+		    uint64_t err_ns, int mode);
+/* The clock watch saw a jump nobody in guestd made (GD_JUMP_* kinds). */
+void gd_disc_on_jump(struct gd_agent *a, unsigned kinds);
+/* The TIME_FREQ* TLVs of a TIME_GET or TIME_SET answer; -1 if full. */
+int gd_disc_put(struct gd_agent *a, struct gd_frame_writer *w);
+
 /* time_stamp.c: the t2 and t3 stamps of TIME_GET, taken at the edges. */
 /* Record that bytes just arrived on c (call right after read()). */
 void gd_time_rx_stamp(struct gd_conn *c);
@@ -74,6 +108,12 @@ int gd_clock_step(int64_t correction);
 int gd_clock_slew(int64_t correction);
 /* Part of an adjtime slew still to apply. */
 int gd_clock_slew_left(int64_t *left);
+/* The frequency correction in force (ADJ_TICK and ADJ_FREQUENCY), ppb,
+ * and whether another program disciplines the clock (kernel PLL on, or
+ * the clock marked synchronised). */
+int gd_clock_freq_read(int64_t *ppb, int *external);
+/* Put ppb in force (|ppb| <= GD_FD_MAX_PPB): tick beyond +-500 ppm. */
+int gd_clock_freq_set(int64_t ppb);
 /* Write realtime_ns (rounded to the second) to GD_RTC_PATH; GD_RTC_*. */
 int gd_rtc_write(uint64_t realtime_ns, int *err);
 /* Read the RTC into *ns (whole seconds): 0, GD_RTC_ABSENT or GD_RTC_FAILED. */

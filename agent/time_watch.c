@@ -116,8 +116,10 @@ static void check_clocks(struct gd_agent *a, unsigned extra)
 
 	read_clocks(&s);
 	j.kinds = gd_clock_watch_check(&a->time.watch, &s, &j) | extra;
-	if (j.kinds)
-		raise_jump(a, &j, &s, NULL);
+	if (!j.kinds)
+		return;
+	gd_disc_on_jump(a, j.kinds);
+	raise_jump(a, &j, &s, NULL);
 }
 
 void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
@@ -136,6 +138,7 @@ void gd_time_init(struct gd_agent *a)
 	struct gd_time_state *t = &a->time;
 
 	gd_clock_watch_init(&t->watch);
+	gd_disc_init(a);
 	gd_vmgenid_open(&t->genid, &a->log);
 	t->uevent_fd = open_uevent(a);
 	t->krun_fd = -1;
@@ -219,7 +222,7 @@ static void read_uevents(struct gd_agent *a)
 static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
 {
 	int64_t correction = (int64_t)host - (int64_t)guest;
-	int err = gd_clock_step(correction);
+	int err = gd_time_step(a, correction, GD_JUMP_STEP, NULL);
 
 	if (err) {
 		gd_logf(&a->log, GD_LOG_WARN, "libkrun time sync: step: %s",
@@ -229,7 +232,6 @@ static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
 	a->time.krun_steps++;
 	gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync: clock stepped by "
 		"%lld ms", (long long)(correction / (int64_t)NS_PER_MS));
-	gd_time_stepped(a, correction, GD_JUMP_STEP, NULL);
 }
 
 static void read_krun(struct gd_agent *a)

@@ -1,7 +1,7 @@
 /*
  * guestctl time [--samples N]
- * guestctl time sync [--mode step|slew|auto] [--rtc] [--samples N]
- *                    [--watch [--interval S]]
+ * guestctl time sync [--mode step|slew|auto] [--freq learn|hold|reset]
+ *                    [--rtc] [--samples N] [--watch [--interval S]]
  *
  * A measurement is N TIME_GET exchanges; the one with the lowest round
  * trip gives the offset (libmini/timesync.h). sync measures, sends
@@ -22,6 +22,7 @@
 
 static struct gc_time_opts opts = {
 	.mode = GD_TM_AUTO,
+	.freq_mode = GD_TF_LEARN,
 	.samples = GC_TIME_DEFAULT_SAMPLES,
 	.interval_s = GC_TIME_DEFAULT_INTERVAL_S,
 };
@@ -40,7 +41,8 @@ static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "guestctl time: %s%s%s\nusage: guestctl time "
 		"[--samples N]\n       guestctl time sync [--mode step|slew|"
-		"auto] [--rtc] [--samples N] [--watch [--interval S]]\n", what,
+		"auto] [--freq learn|hold|reset] [--rtc] [--samples N]\n"
+		"                          [--watch [--interval S]]\n", what,
 		arg ? ": " : "", arg ? arg : "");
 	return GC_EXIT_USAGE;
 }
@@ -72,6 +74,18 @@ static int parse_mode(const char *s, int *mode)
 	return -1;
 }
 
+static int parse_freq(const char *s, int *mode)
+{
+	static const char *const names[] = { "learn", "hold", "reset" };
+
+	for (int i = 0; s && i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*mode = i; /* GD_TF_LEARN, GD_TF_HOLD, GD_TF_RESET */
+			return 0;
+		}
+	return -1;
+}
+
 static int parse_opt(int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
@@ -82,6 +96,9 @@ static int parse_opt(int argc, char **argv, int *i)
 	} else if (opts.sync && strcmp(a, "--mode") == 0) {
 		if (parse_mode(v, &opts.mode))
 			return usage_error("--mode is step, slew or auto", v);
+	} else if (opts.sync && strcmp(a, "--freq") == 0) {
+		if (parse_freq(v, &opts.freq_mode))
+			return usage_error("--freq is learn, hold or reset", v);
 	} else if (opts.sync && strcmp(a, "--interval") == 0) {
 		if (parse_uint(v, 1, GC_TIME_MAX_INTERVAL_S, &opts.interval_s))
 			return usage_error("--interval takes 1..86400 s", v);
@@ -146,6 +163,40 @@ static int get_u64(const struct gd_frame *f, uint16_t type, uint64_t *v)
 	return gd_tlv_get_u64(&tv, v);
 }
 
+static int get_u8(const struct gd_frame *f, uint16_t type, uint8_t *v)
+{
+	struct gd_tlv_view tv;
+
+	if (gd_tlv_find(f->payload, f->hdr.length, type, &tv))
+		return -1;
+	return gd_tlv_get_u8(&tv, v);
+}
+
+static int get_u32(const struct gd_frame *f, uint16_t type, uint32_t *v)
+{
+	struct gd_tlv_view tv;
+
+	if (gd_tlv_find(f->payload, f->hdr.length, type, &tv))
+		return -1;
+	return gd_tlv_get_u32(&tv, v);
+}
+
+/* The discipline's TLVs, in TIME_GET and TIME_SET answers alike. */
+static void keep_freq(struct gc_time_guest *g, const struct gd_frame *f)
+{
+	uint64_t v, bound;
+
+	g->have_freq = get_u64(f, GD_T_TIME_FREQ, &v) == 0;
+	g->freq = g->have_freq ? (int64_t)v : 0;
+	g->have_freq_state = get_u8(f, GD_T_TIME_FREQ_STATE, &g->freq_state) == 0;
+	if (get_u32(f, GD_T_TIME_FREQ_UPDATES, &g->freq_updates))
+		g->freq_updates = 0;
+	g->have_freq_error = get_u64(f, GD_T_TIME_FREQ_ERROR, &v) == 0 &&
+			     get_u64(f, GD_T_TIME_FREQ_BOUND, &bound) == 0;
+	g->freq_error = g->have_freq_error ? (int64_t)v : 0;
+	g->freq_bound = g->have_freq_error ? bound : 0;
+}
+
 static void keep_guest_clocks(struct gc_time_state *s, const struct gd_frame *f)
 {
 	uint64_t left;
@@ -158,6 +209,7 @@ static void keep_guest_clocks(struct gc_time_state *s, const struct gd_frame *f)
 		s->guest.slew_left = (int64_t)left;
 		s->guest.have_slew = 1;
 	}
+	keep_freq(&s->guest, f);
 }
 
 /* Add the sample of a TIME_GET answer; -1 if the answer lacks stamps. */
@@ -192,6 +244,9 @@ static int send_time_set(struct gc_run *r)
 	gd_tlv_u64(w, GD_T_TIME_HOST, (uint64_t)host);
 	gd_tlv_u64(w, GD_T_TIME_GUEST_REF, t2);
 	gd_tlv_u8(w, GD_T_TIME_MODE, (uint8_t)opts.mode);
+	gd_tlv_u64(w, GD_T_TIME_DELAY, (uint64_t)s->round.result.delay);
+	if (opts.freq_mode != GD_TF_LEARN)
+		gd_tlv_u8(w, GD_T_TIME_FREQ_MODE, (uint8_t)opts.freq_mode);
 	if (opts.rtc)
 		gd_tlv_u8(w, GD_T_TIME_RTC, 1);
 	return GC_STEP_SEND;
@@ -202,9 +257,11 @@ static int on_time_set(struct gc_run *r, const struct gd_frame *f)
 	struct gc_time_state *s = gc_time_state(r);
 	struct gd_tlv_view tv;
 	uint64_t corr = 0;
+	uint8_t verdict;
 
 	if (f->hdr.status != GD_S_OK)
 		return gc_done_agent_error(r, f);
+	s->freq_verdict = get_u8(f, GD_T_TIME_FREQ_VERDICT, &verdict) ? -1 : verdict;
 	s->action = GD_TA_NONE;
 	s->rtc = GD_RTC_NOT_ASKED;
 	if (gd_tlv_find(f->payload, f->hdr.length, GD_T_TIME_ACTION, &tv) == 0)
@@ -331,7 +388,8 @@ const struct gc_cmd gc_cmd_time = {
 	.usage = "time [sync] [OPTS]    guest clock offset and round trip; "
 		 "sync sets the guest clock\n"
 		 "                          (--samples N, sync: --mode "
-		 "step|slew|auto, --rtc, --watch [--interval S])",
+		 "step|slew|auto, --freq learn|hold|reset,\n"
+		 "                          --rtc, --watch [--interval S])",
 	.parse = time_parse,
 	.step = time_step,
 	.report = gc_time_report,

@@ -22,6 +22,7 @@ struct gc_time_opts {
 	int watch;        /* --watch */
 	int mode;         /* GD_TM_* */
 	int rtc;          /* --rtc */
+	int freq_mode;    /* --freq: GD_TF_* */
 	unsigned samples; /* --samples */
 	unsigned interval_s;
 };
@@ -33,6 +34,12 @@ struct gc_time_guest {
 	uint64_t realtime, monotonic, boottime;
 	int64_t slew_left;
 	int have_slew;
+	/* the frequency discipline (absent from agents before it) */
+	int have_freq, have_freq_state, have_freq_error;
+	int64_t freq, freq_error;  /* ppb */
+	uint64_t freq_bound;       /* ppb */
+	uint8_t freq_state;        /* GD_FD_* */
+	uint32_t freq_updates;
 };
 
 struct gc_time_state {
@@ -42,6 +49,7 @@ struct gc_time_state {
 	struct gc_time_guest guest;
 	struct gd_ts_best before;  /* sync: the round before TIME_SET */
 	uint8_t action, rtc;       /* TIME_SET's GD_TA_*, GD_RTC_* */
+	int freq_verdict;          /* TIME_SET's GD_FD_* verdict, -1 none */
 	int64_t correction;
 	unsigned syncs;            /* watch: syncs done */
 	const char *reason;        /* why this sync: start, interval, clock-jump */

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "cmd_time.h"
+#include "freqdisc.h"
 #include "guestctl.h"
 #include "json_out.h"
 #include "proto_time.h"
@@ -11,6 +12,8 @@
 #define GC_TIME_JSON_MAX 2048
 /* "suspend,step,vmgenid,set" and its NUL, with room to spare */
 #define GC_TIME_JUMP_NAMES_MAX 40
+/* freq_text's longest line, with room to spare */
+#define GC_TIME_FREQ_TEXT_MAX 128
 
 const char *gc_time_action_name(int action)
 {
@@ -59,6 +62,36 @@ static const char *ms(char *buf, size_t cap, int64_t ns)
 	snprintf(buf, cap, "%c%llu.%06llu ms", ns < 0 ? '-' : '+',
 		 (unsigned long long)(mag / 1000000u),
 		 (unsigned long long)(mag % 1000000u));
+	return buf;
+}
+
+/* "+15036.123 ppm" from ppb */
+static const char *ppm(char *buf, size_t cap, int64_t ppb)
+{
+	uint64_t mag = gd_abs64(ppb);
+
+	snprintf(buf, cap, "%c%llu.%03llu ppm", ppb < 0 ? '-' : '+',
+		 (unsigned long long)(mag / 1000u),
+		 (unsigned long long)(mag % 1000u));
+	return buf;
+}
+
+/* "+15036.123 ppm (tracking, 2 updates; last error -0.412 +- 0.300 ppm)" */
+static const char *freq_text(char *buf, size_t cap, const struct gc_time_guest *g)
+{
+	char f[32], e[32], b[32];
+	int n = snprintf(buf, cap, "%s", ppm(f, sizeof f, g->freq));
+
+	if (n >= 0 && (size_t)n < cap && g->have_freq_state)
+		n += snprintf(buf + n, cap - (size_t)n, " (%s, %u update%s",
+			      gd_fd_state_name(g->freq_state), g->freq_updates,
+			      g->freq_updates == 1 ? "" : "s");
+	if (n >= 0 && (size_t)n < cap && g->have_freq_state && g->have_freq_error)
+		n += snprintf(buf + n, cap - (size_t)n, "; last error %s +- %s",
+			      ppm(e, sizeof e, g->freq_error),
+			      ppm(b, sizeof b, (int64_t)g->freq_bound) + 1);
+	if (n >= 0 && (size_t)n < cap && g->have_freq_state)
+		snprintf(buf + n, cap - (size_t)n, ")");
 	return buf;
 }
 
@@ -112,6 +145,15 @@ static void human(struct gc_run *r)
 	       (unsigned long long)(s->guest.boottime % 1000000000u));
 	if (s->guest.have_slew)
 		printf("%-22s %s\n", "slew_left", ms(a, sizeof a, s->guest.slew_left));
+	if (s->guest.have_freq) {
+		char f[GC_TIME_FREQ_TEXT_MAX];
+
+		printf("%-22s %s\n", "frequency",
+		       freq_text(f, sizeof f, &s->guest));
+	}
+	if (o->sync && s->freq_verdict >= 0)
+		printf("%-22s %s\n", "frequency_verdict",
+		       gd_fd_verdict_name(s->freq_verdict));
 }
 
 static void one_line(struct gc_run *r)
@@ -123,6 +165,33 @@ static void one_line(struct gc_run *r)
 	       gc_time_opts()->sync ? "residual" : "offset",
 	       ms(a, sizeof a, s->round.result.offset),
 	       ms(b, sizeof b, s->round.result.delay) + 1);
+}
+
+static void json_freq(struct gd_json *j, const struct gc_time_state *s,
+		      int sync)
+{
+	const struct gc_time_guest *g = &s->guest;
+
+	if (g->have_freq) {
+		gd_json_key(j, "freq_ppb");
+		gd_json_i64(j, g->freq);
+	}
+	if (g->have_freq_state) {
+		gd_json_key(j, "freq_state");
+		gd_json_str(j, gd_fd_state_name(g->freq_state));
+		gd_json_key(j, "freq_updates");
+		gd_json_u64(j, g->freq_updates);
+	}
+	if (g->have_freq_error) {
+		gd_json_key(j, "freq_error_ppb");
+		gd_json_i64(j, g->freq_error);
+		gd_json_key(j, "freq_bound_ppb");
+		gd_json_u64(j, g->freq_bound);
+	}
+	if (sync && s->freq_verdict >= 0) {
+		gd_json_key(j, "freq_verdict");
+		gd_json_str(j, gd_fd_verdict_name(s->freq_verdict));
+	}
 }
 
 static void json_fields(struct gd_json *j, struct gc_run *r)
@@ -160,6 +229,7 @@ static void json_fields(struct gd_json *j, struct gc_run *r)
 		gd_json_key(j, "slew_left_ns");
 		gd_json_i64(j, s->guest.slew_left);
 	}
+	json_freq(j, s, o->sync);
 }
 
 static void json(struct gc_run *r, const char *event)
@@ -220,10 +290,10 @@ void gc_time_report_sync(struct gc_run *r)
 	if (r->ctx->json) {
 		json(r, "sync");
 	} else {
-		char now[48], a[48], b[48], c[48];
+		char now[48], a[48], b[48], c[48], f[48];
 		char names[GC_TIME_JUMP_NAMES_MAX];
 
-		printf("%s %s sync %u (%s%s%s): offset %s, %s %s, residual %s\n",
+		printf("%s %s sync %u (%s%s%s): offset %s, %s %s, residual %s",
 		       utc(now, sizeof now, gd_clock_ns(CLOCK_REALTIME)),
 		       r->target->desc, s->syncs, s->reason,
 		       s->jump_kinds ? ": " : "",
@@ -233,6 +303,13 @@ void gc_time_report_sync(struct gc_run *r)
 		       gc_time_action_name(s->action),
 		       ms(b, sizeof b, s->correction),
 		       ms(c, sizeof c, s->round.result.offset));
+		if (s->guest.have_freq)
+			printf(", frequency %s%s%s%s", ppm(f, sizeof f, s->guest.freq),
+			       s->freq_verdict >= 0 ? " (" : "",
+			       s->freq_verdict >= 0 ?
+				       gd_fd_verdict_name(s->freq_verdict) : "",
+			       s->freq_verdict >= 0 ? ")" : "");
+		printf("\n");
 	}
 	fflush(stdout);
 }

@@ -63,6 +63,7 @@ struct gd_config {
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
 	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
 	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
+	uint32_t time_discipline; /* learn and correct the clock's frequency */
 	/* PID 1 duties and the workload (docs/pid1.md) */
 	char exec[GD_CFG_EXEC_MAX];
 	char env[GD_CFG_LIST_MAX];

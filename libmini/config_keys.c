@@ -32,6 +32,9 @@ static const struct gd_cfg_key keys[] = {
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
 	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
+	{ "time-discipline", GD_CT_BOOL, STR(time_discipline), 0, 1, 0, NULL,
+	  "learn the clock's frequency error from host syncs and correct it "
+	  "(default on)" },
 	{ "exec", GD_CT_STR, STR(exec), 0, 0, 0, "CMDLINE",
 	  "workload to run (words, quotes kept; `-- CMD ARGS` wins)" },
 	{ "env", GD_CT_LIST, STR(env), 0, 0, 0, "NAME=VALUE",
@@ -113,6 +116,7 @@ void gd_config_defaults(struct gd_config *c)
 	memcpy(c->qga_serial, GD_DEFAULT_QGA_SERIAL,
 	       sizeof GD_DEFAULT_QGA_SERIAL);
 	c->timesync_port = GD_KRUN_DEFAULT_PORT;
+	c->time_discipline = 1;
 	c->restart_delay_ms = 1000;
 	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");
 	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;

@@ -26,7 +26,23 @@ enum gd_tlv_time {
 	GD_T_TIME_SLEW_LEFT = 53,  /* s64: part of a slew not yet applied */
 	GD_T_TIME_JUMP_KIND = 54,  /* u32: GD_JUMP_* bits */
 	GD_T_TIME_SUSPENDED = 55,  /* u64: how long the guest was suspended */
-	GD_T_TIME_STEPPED = 56     /* s64: how far realtime jumped */
+	GD_T_TIME_STEPPED = 56,    /* s64: how far realtime jumped */
+	/* The frequency discipline (docs/time.md), a block of its own. */
+	GD_T_TIME_FREQ = 100,        /* s64: ppb correction in force (+ = faster) */
+	GD_T_TIME_FREQ_STATE = 101,  /* u8: GD_FD_* state (freqdisc.h) */
+	GD_T_TIME_FREQ_ERROR = 102,  /* s64: ppb, the last frequency error measured */
+	GD_T_TIME_FREQ_BOUND = 103,  /* u64: ppb, its error bound */
+	GD_T_TIME_FREQ_UPDATES = 104,/* u32: corrections learned since the last reset */
+	GD_T_TIME_DELAY = 105,       /* u64: TIME_SET: round trip of the measurement */
+	GD_T_TIME_FREQ_MODE = 106,   /* u8: TIME_SET: GD_TF_* */
+	GD_T_TIME_FREQ_VERDICT = 107 /* u8: TIME_SET answer: GD_FD_* verdict */
+};
+
+/* TIME_SET's TIME_FREQ_MODE: what the agent's discipline does with it. */
+enum gd_time_freq_mode {
+	GD_TF_LEARN = 0, /* a measurement against the host: learn from it */
+	GD_TF_HOLD = 1,  /* apply the correction, learn nothing from it */
+	GD_TF_RESET = 2  /* correction back to nominal; learning starts again */
 };
 
 /* TIME_SET modes. */
