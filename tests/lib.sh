@@ -42,6 +42,18 @@ check_log() {
 # skip_all WHY: the whole script is skipped (one ok line), e.g. no QEMU.
 skip_all() { ok "# SKIP $*"; done_testing; exit 0; }
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+# tap_include FILE: print the unnumbered TAP lines another program wrote
+# ("ok - ..." / "not ok - ..." and comments), numbered and counted here.
+tap_include() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - ${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$1"
+}
 
 # wait_for_socket PATH [TIMEOUT_S]: until a unix socket accepts connections
 # (the file appears at bind(2), before listen(2), so existence is not enough).

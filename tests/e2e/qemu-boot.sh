@@ -12,6 +12,10 @@
 #                                    (3 s each try, TRIES default 20), 1 if not
 #   qb_exit_kind                     prints poweroff | restart | panic | unknown
 #   qb_kernel_time REGEX             printk timestamp (s) of the first matching line
+#   qb_skew_append PPM               kernel args that make the guest clock run PPM
+#                                    (|PPM| >= 15000) fast (+) or slow (-): the TSC
+#                                    frequency told wrong (cached probe of the real one)
+#   qb_monitor CMD                   a QEMU monitor command (qb_start --monitor first)
 #   qb_fail "why"                    kills QEMU if running, prints why, the log path and its
 #                                    last 50 lines, keeps the log; returns 0, caller exits
 #   qb_stop                          kills QEMU if still running, removes the socket dir and,
@@ -32,7 +36,7 @@ QB_MEM=${QB_MEM:-256}
 QB_ACCEL=${QB_ACCEL:-auto}
 QB_LOGDIR=${QB_LOGDIR:-$QB_ROOT/build/e2e}
 QB_PORT=${QB_PORT:-org.guestd.0}
-QB_PID='' QB_LOG='' QB_SOCK='' QB_RUNDIR='' QB_T0='' QB_KEEP='' QB_STATUS=''
+QB_MON='' QB_PID='' QB_LOG='' QB_SOCK='' QB_RUNDIR='' QB_T0='' QB_KEEP='' QB_STATUS=''
 
 # Microseconds since the epoch, from bash's own clock (no fork).
 _qb_us() { local t=${EPOCHREALTIME//[!0-9]/}; echo "$((10#$t))"; }
@@ -78,10 +82,11 @@ qb_pick_accel() {
 }
 
 qb_start() {
-	local initrd='' name=guest append='' rtc='' extra=()
+	local initrd='' name=guest append='' rtc='' extra=() monitor=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--initrd) initrd=$2; shift 2 ;;
+		--monitor) monitor=1; shift ;;
 		--name) name=$2; shift 2 ;;
 		--append) append="$append $2"; shift 2 ;;
 		--rtc-base) rtc=$2; shift 2 ;;
@@ -108,6 +113,11 @@ qb_start() {
 		-chardev "socket,id=gd0,path=$QB_SOCK,server=on,wait=off"
 		-device "virtserialport,chardev=gd0,name=$QB_PORT")
 	[ -z "$rtc" ] || args+=(-rtc "base=$rtc")
+	QB_MON=''
+	if [ -n "$monitor" ]; then
+		QB_MON="$QB_RUNDIR/monitor.sock"
+		args+=(-monitor "unix:$QB_MON,server=on,wait=off")
+	fi
 	echo "qemu-system-x86_64 ${args[*]} ${extra[*]}" >"$QB_LOG.cmd"
 	QB_T0=$(_qb_us)
 	# stdin from /dev/null: -nographic would otherwise put a terminal in raw mode.
@@ -182,6 +192,48 @@ qb_exit_kind() {
 	elif grep -q 'reboot: Power down' "$QB_LOG"; then echo poweroff
 	elif grep -q 'reboot: Restarting system' "$QB_LOG"; then echo restart
 	else echo unknown; fi
+}
+
+# The TSC frequency the guest kernel measures at boot (kHz), from a boot of
+# the kernel alone; cached per host kernel, CPU model and guest kernel.
+qb_tsc_khz() {
+	local cache="$QB_LOGDIR/tsc-khz" key log pid i mhz
+	key="$(uname -r) $(grep -m1 '^model name' /proc/cpuinfo | tr -s ' ') $(stat -c %s "$QB_KERNEL" 2>/dev/null)"
+	if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$key" ]; then
+		sed -n 2p "$cache"
+		return 0
+	fi
+	mkdir -p "$QB_LOGDIR"
+	log="$QB_LOGDIR/tsc-probe.log"
+	qemu-system-x86_64 -machine pc -accel tcg -m "$QB_MEM" -nographic -no-reboot \
+		-kernel "$QB_KERNEL" -append "console=ttyS0 panic=-1" </dev/null >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q 'tsc: Detected [0-9.]* MHz processor' "$log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	mhz=$(sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz processor.*/\1\2/p' "$log" | head -n1)
+	[ -n "$mhz" ] || return 1
+	printf '%s\n%s\n' "$key" "$((10#$mhz))" >"$cache"
+	echo "$((10#$mhz))"
+}
+
+# Skipping the kernel's TSC calibration (tsc_early_khz) with a value more
+# than 1% off also skips its refinement, and tsc=reliable keeps the clock
+# watchdog from switching to the HPET: the guest clock then runs off by
+# the ratio, the way a badly calibrated TSC does.
+qb_skew_append() {
+	local ppm=$1 khz
+	khz=$(qb_tsc_khz) || return 1
+	echo "tsc_early_khz=$((khz * 1000000 / (1000000 + ppm))) tsc=reliable"
+}
+
+qb_monitor() {
+	[ -n "${QB_MON:-}" ] || { echo "qb_monitor: qb_start --monitor first" >&2; return 2; }
+	printf '%s\n' "$*" | socat -t 2 - "unix-connect:$QB_MON" >/dev/null
 }
 
 qb_kernel_time() {
