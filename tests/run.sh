@@ -1,5 +1,8 @@
 #!/bin/bash
-# Run every test program and print one closing line: "N passed, N failed".
+# Run every test program and print one closing line: "N passed, N failed,
+# N skipped". A skip ("ok N # SKIP why") is never counted as a pass, and a
+# program whose TAP plan ("1..N") is missing or does not match the number
+# of results it printed (it died halfway) counts as a failure.
 # Unit tests are cmocka binaries in $UNIT_DIR (TAP output); integration and
 # e2e tests are scripts printing TAP lines ("ok - name" / "not ok - name").
 # A program that exits non-zero without a "not ok" line counts as a failure.
@@ -11,19 +14,24 @@ LOGDIR=build/test-logs/${MODE:-release}
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 export GUESTD=$(realpath "$GUESTD") GUESTCTL=$(realpath "$GUESTCTL")
 export MODE=${MODE:-release} TOP=$PWD
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 run_one() { # name, command...
-	local name=$1 log="$LOGDIR/$(basename "$1").log" rc p f
+	local name=$1 log="$LOGDIR/$(basename "$1").log" rc p f s plan
 	shift
 	local t0=$(date +%s)
 	"$@" >"$log" 2>&1 </dev/null
 	rc=$?
-	p=$(grep -cE '^ok( |$)' "$log")
+	s=$(grep -ciE '^ok( [0-9]+)? *(- *)?# *skip' "$log")
+	p=$(( $(grep -cE '^ok( |$)' "$log") - s ))
 	f=$(grep -cE '^not ok( |$)' "$log")
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$log" | awk '{ n += $1 } END { print n + 0 }')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited $rc" >>"$log"; fi
-	passed=$((passed + p)); failed=$((failed + f))
-	printf '%-44s %4d passed %3d failed  (%ds)\n' "$name" "$p" "$f" $(( $(date +%s) - t0 ))
+	if [ "$plan" -ne $((p + s + f)) ] && [ "$f" -eq 0 ]; then
+		f=1; echo "not ok - $name: its plan says $plan results, it printed $((p + s))" >>"$log"
+	fi
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	printf '%-44s %4d passed %3d failed %3d skipped  (%ds)\n' "$name" "$p" "$f" "$s" $(( $(date +%s) - t0 ))
 	if [ "$f" -ne 0 ]; then
 		grep -E '^not ok' "$log" | sed 's/^/    /'
 		echo "    --- last lines of $log:"; tail -n 25 "$log" | sed 's/^/    | /'
@@ -49,5 +57,5 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 		run_one "${t#tests/}" bash "$t"
 	done
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

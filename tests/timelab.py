@@ -128,6 +128,20 @@ def paused(a, b, drift_ppm=0.0, slewing=False):
     return None
 
 
+def stood_still(a, b, drift_ppm=0.0, slack_ns=50 * MS):
+    """None, or why the guest did not run all the time between a and b,
+    from the host's monotonic stamps: coarse (guestctl's exit is in them),
+    but it holds across steps of the guest clock made in between."""
+    step = (b["host_real"] - b["host_mono"]) - (a["host_real"] - a["host_mono"])
+    if abs(step) > JUMP_MIN_NS:
+        return "the host clock stepped by %.3f s" % (step / S)
+    host = b["host_mono"] - a["host_mono"]
+    lost = host * (1 + drift_ppm / 1e6) - (b["guest_monotonic_ns"] - a["guest_monotonic_ns"])
+    if abs(lost) > slack_ns:
+        return ("the VM did not run for %.3f s of %.3f s (paused)" % (lost / S, host / S))
+    return None
+
+
 def tap(ok, name, why=""):
     print("%s - %s" % ("ok" if ok else "not ok", name), flush=True)
     if not ok and why:

@@ -290,6 +290,39 @@ boot_to_ready() {
 }
 boot_to_ready
 
+# ---- holding the time: a TCG guest whose clock drifts +15000 ppm ----
+# The offset HOLD_S after a sync, on the same guest: with the frequency
+# discipline learned from WATCH_S of `time sync --watch`, and without any
+# correction (--freq reset: the offset alone, as qemu-ga's guest-set-time).
+time_hold() {
+	local img=$T/hold.cpio.gz kdir=$TOP/build/kernel watch=60 interval=10 hold=60
+	[ "$SMOKE" = 1 ] && watch=6 interval=2 hold=5
+	R[hold]=""
+	[ -f "$kdir/vmlinuz" ] && command -v qemu-system-x86_64 >/dev/null && [ "$(id -u)" = 0 ] || return 0
+	[[ "$(file -L "$GUESTD")" == *"statically linked"* ]] || return 0
+	printf 'serial=org.guestd.0\n' >"$T/hold.conf"
+	"$TOP/initramfs/mkinitramfs.sh" --init "$GUESTD" --guestctl "$GUESTCTL" \
+		--conf "$T/hold.conf" --kernel-dir "$kdir" --modules virtio_pci,virtio_console \
+		--out "$img" >/dev/null 2>&1 || return 0
+	(
+		source "$TOP/tests/e2e/qemu-boot.sh"
+		QB_ACCEL=tcg QB_LOGDIR=$T
+		skew=$(qb_skew_append 15000) || exit 0
+		qb_start --initrd "$img" --name hold --append " $skew" >/dev/null 2>&1 || exit 0
+		if qb_wait_agent "$GUESTCTL" >/dev/null 2>&1; then
+			GUESTCTL=$GUESTCTL python3 -B "$TOP/tests/bench/time_hold.py" "$QB_SOCK" \
+				"$watch" "$interval" "$hold" >"$T/hold.out" 2>"$T/hold.err" || true
+		fi
+		"$GUESTCTL" --unix "$QB_SOCK" --timeout 10000 shutdown >/dev/null 2>&1
+		qb_wait_exit 30 >/dev/null 2>&1
+		qb_stop
+	)
+	R[hold_s]=$hold
+	[ -s "$T/hold.out" ] && R[hold]=$(cat "$T/hold.out")
+	return 0
+}
+time_hold
+
 mode="full"; [ "$SMOKE" = 1 ] && mode="smoke (few iterations: not a result)"
 echo "guestd bench, $mode: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -328,4 +361,14 @@ if [ -n "${R[boot]}" ]; then
 	row "boot to ready in QEMU, TCG (kernel's Run /init to guestd ready), ms" - "${R[boot]}" — —
 else
 	na "boot to ready in QEMU (TCG)" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
+fi
+hold_label="time held: |offset| ${R[hold_s]:-60} s after the last sync, TCG guest drifting +15000 ppm, ms (peer: the same guestd, no frequency correction)"
+if [[ ${R[hold]} =~ ^[0-9.]+\ [0-9.]+\  ]]; then
+	read -r with without drift learned <<<"${R[hold]}"
+	row "$hold_label" lower "$with" — "$without"
+	printf '\ntime held: the guest drifted %s ppm; the correction guestd learned: %s ppm\n' "$drift" "$learned"
+elif [[ ${R[hold]} == jump* ]]; then
+	na "time held" "${R[hold]}"
+else
+	na "time held" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
 fi

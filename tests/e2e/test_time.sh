@@ -1,9 +1,12 @@
 #!/bin/bash
 # Time sync in a QEMU guest (TCG) whose clock starts an hour behind
 # (-rtc base=), driven from the host over virtio-serial: the offset is
-# measured, stepped away (residual < 5 ms), the RTC written; auto mode
-# slews at 120 ms and steps at 140 ms; the slew runs at 500 ppm; --watch
-# resyncs every interval. Prints the accuracy measured.
+# measured, stepped away (residual < 5 ms), the RTC written; then
+# tests/e2e/time_sync.py measures the guest clock's drift (a TCG guest's
+# is thousands of ppm) and, relative to it: auto mode slews at 120 ms and
+# steps at 140 ms; the slew runs at 500 ppm; --watch resyncs every
+# interval. A clock jump (the host paused) is reported as a skip with its
+# reason. Prints the accuracy and the drift measured.
 #
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64, Debian's
 # cloud kernel (fetched into build/kernel when missing) and a static guestd
@@ -38,7 +41,16 @@ check "initramfs built" test -s "$T/img.cpio.gz"
 QB_ACCEL=tcg
 trap 'qb_stop; cleanup' EXIT
 base=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%S)
-qb_start --initrd "$T/img.cpio.gz" --name time --rtc-base "$base"
+# GD_TEST_SKEW_PPM (|PPM| >= 15000) runs the guest clock that far off, as
+# a badly calibrated TSC does: every check below must hold all the same.
+skew=''
+if [ -n "${GD_TEST_SKEW_PPM:-}" ]; then
+	skew=$(qb_skew_append "$GD_TEST_SKEW_PPM") || skip_all "cannot read the TSC frequency from a probe boot"
+	echo "# guest clock skewed $GD_TEST_SKEW_PPM ppm: $skew"
+fi
+# GD_TEST_PAUSE_S stops the VM that long during the slew measurement: it
+# must be reported as a jump and measured again, not as a wrong rate.
+qb_start --initrd "$T/img.cpio.gz" --name time --rtc-base "$base" --append " $skew" --monitor
 
 # gc ARGS...: guestctl over the serial socket. QEMU's chardev serves one
 # client at a time and the agent reopens the port after each hang-up, so a
@@ -100,89 +112,15 @@ check "correction is the hour ($(ms "$corr") ms)" \
 res=$(field "$out" residual_ns)
 check "time sync's own residual < 5 ms ($(ms "$res") ms)" within "$res" $((5 * MS))
 
-sleep 0.3
-out=$(gc --json time --samples 16)
-res=$(field "$out" offset_ns) rtt=$(field "$out" delay_ns)
-check "residual offset measured again < 5 ms ($(ms "$res") ms, round trip $(ms "$rtt") ms)" \
-	within "$res" $((5 * MS))
-echo "# TCG, virtio-serial: residual after sync $(ms "$res") ms, round trip $(ms "$rtt") ms"
+hour=$out
 sleep 0.3
 check "guest RTC now matches the host (to the second)" rtc_is 0
 
-# drift: the offset 5 s later, in ppm
-t0=$(date +%s%N)
-sleep 4
-out=$(gc --json time --samples 16)
-res2=$(field "$out" offset_ns)
-drift=$(awk -v a="$res" -v b="$res2" -v t="$(( $(date +%s%N) - t0 ))" 'BEGIN { printf "%.1f", (b - a) / t * 1e6 }')
-echo "# TCG guest clock drift after the step: $drift ppm (offset $(ms "$res") -> $(ms "$res2") ms in 4 s)"
-
-# push_guest MS: step the guest clock MS milliseconds ahead with a raw
-# TIME_SET (mode step) relative to its own receive stamp.
-push_guest() {
-	$PY - "$QB_SOCK" "$1" <<'PYEOF'
-import sys, struct
-from gdproto import *
-c = Conn(sys.argv[1])
-r = c.call(OP["time_get"])
-t2 = struct.unpack("<Q", r["tlvs"][43])[0]
-ms = int(sys.argv[2])
-r = c.call(OP["time_set"], tlv(45, struct.pack("<Q", t2 + ms * 1000000)) +
-           tlv(46, struct.pack("<Q", t2)) + tlv(47, b"\x01"))
-assert r["status"] == 0 and r["tlvs"][51] == b"\x01", r
-PYEOF
-}
-
-sleep 0.3
-check "guest pushed 120 ms ahead" push_guest 120
-sleep 0.3
-out=$(gc --json time sync)
-check_eq "auto mode slews 120 ms (at or below 128 ms)" slew "$(field "$out" action)"
-corr=$(field "$out" correction_ns)
-check "slew correction about -120 ms ($(ms "$corr") ms)" within $((corr + 120 * MS)) $((5 * MS))
-left=$(field "$out" slew_left_ns)
-check "the kernel has most of the slew left ($(ms "$left") ms)" test "$left" -lt $((-100 * MS))
-# The kernel starts the slew at its next second; measure from 1.5 s on,
-# over 4 s of guest time.
-sleep 1.5
-out=$(gc --json time --samples 16)
-a=$(field "$out" offset_ns) ta=$(field "$out" guest_realtime_ns)
-sleep 4
-out=$(gc --json time --samples 16)
-b=$(field "$out" offset_ns) tb=$(field "$out" guest_realtime_ns)
-rate=$(awk -v a="$a" -v b="$b" -v t="$((tb - ta))" 'BEGIN { printf "%d", (a - b) / t * 1e6 }')
-check "the slew runs at 500 ppm, +-100 ($rate ppm)" test "$rate" -gt 400 -a "$rate" -lt 600
-echo "# slew: offset $(ms "$a") -> $(ms "$b") ms in $(ms $((tb - ta))) ms: $rate ppm"
-sleep 0.3
-out=$(gc --json time sync --mode step)
-check_eq "--mode step steps even a small offset" step "$(field "$out" action)"
-check "the step also cancelled the slew" test "$(field "$out" slew_left_ns)" = 0
-
-sleep 0.3
-check "guest pushed 140 ms ahead" push_guest 140
-sleep 0.3
-out=$(gc --json time sync)
-check_eq "auto mode steps 140 ms (above 128 ms)" step "$(field "$out" action)"
-corr=$(field "$out" correction_ns)
-check "step correction about -140 ms ($(ms "$corr") ms)" within $((corr + 140 * MS)) $((5 * MS))
-res=$(field "$out" residual_ns)
-check "residual after that step < 5 ms ($(ms "$res") ms)" within "$res" $((5 * MS))
-
-sleep 0.3
-"$GUESTCTL" --unix "$QB_SOCK" --json time sync --watch --interval 1 >"$T/watch.out" 2>&1 &
-wpid=$!
-sleep 3.6
-kill -TERM $wpid 2>/dev/null; wait $wpid 2>/dev/null # (SIGINT is ignored in background jobs)
-check "--watch: a sync at start, then one per interval, each residual < 5 ms" $PY - "$T/watch.out" <<'PYEOF'
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-syncs = [d for d in lines if d.get("event") == "sync"]
-assert len(syncs) >= 3, lines
-assert syncs[0]["reason"] == "start" and syncs[1]["reason"] == "interval", syncs
-assert [d["sync_number"] for d in syncs] == list(range(1, len(syncs) + 1)), syncs
-for d in syncs:
-    assert abs(d["residual_ns"]) < 5_000_000, d
-PYEOF
+# The rest measures the guest clock's drift and asserts relative to it.
+QB_SOCK=$QB_SOCK QB_MON=$QB_MON $PY "$TOP/tests/e2e/time_sync.py" "$hour" >"$T/py.out" 2>&1
+py_rc=$?
+tap_include "$T/py.out"
+[ $py_rc = 0 ] || not_ok "time_sync.py ran to its end" "exit $py_rc"
 
 grep -a 'guestd:' "$QB_LOG" | sed 's/^/# guest: /' | tail -n 12
 done_testing

@@ -25,6 +25,9 @@ printf 'serial=org.guestd.0\n' >"$T/guestd.conf"
 	--out "$T/img.cpio.gz" >"$T/mkinitramfs.log" 2>&1
 check "initramfs built" test -s "$T/img.cpio.gz"
 
+# A guest clock that drifts for sure (+15000 ppm, a TSC told wrong), so
+# that guestd has a frequency correction to drop on the restore.
+SKEW_APPEND=$(qb_skew_append 15000) || skip_all "cannot read the TSC frequency from a probe boot"
 QB_ACCEL=tcg
 GAP_S=3   # how long the guest stays saved: its clock is that much behind after
 G1=$($PY -c 'import uuid; print(uuid.uuid4())')
@@ -61,7 +64,7 @@ boot_qemu() {
 	local name=$1 guid=$2
 	shift 2
 	MON=$T/$name.mon
-	qb_start --initrd "$T/img.cpio.gz" --name "$name" -- \
+	qb_start --initrd "$T/img.cpio.gz" --name "$name" --append " $SKEW_APPEND" -- \
 		-device "vmgenid,id=vgid,guid=$guid" \
 		-monitor "unix:$MON,server=on,wait=off" "$@"
 }
@@ -79,6 +82,10 @@ check_match "the agent found the id through the ACPI VMGENID table" \
 	"guestd: watching the VM generation id at 0x[0-9a-f]+" "$(grep -a 'generation id' "$QB_LOG")"
 out=$("$GUESTCTL" --unix "$QB_SOCK" --json time sync --mode step)
 check_match "the guest's clock is synced before it is saved" '"residual_ns":-?[0-9]{1,6},' "$out"
+sleep 5
+out=$("$GUESTCTL" --unix "$QB_SOCK" --json time sync)
+echo "# before the save: $(echo "$out" | grep -o '"freq_ppb":[^,]*,"freq_state":"[a-z]*"')"
+check_match "guestd learned the drift before the save" '"freq_state":"tracking","freq_updates":[1-9]' "$out"
 
 # Save: stop the guest, write its state, quit.
 hmp "$MON" stop >/dev/null
@@ -143,6 +150,12 @@ PYEOF
 check_match "the restored agent logged the vmgenid jump" "guestd: clock jump: vmgenid" \
 	"$(grep -a 'clock jump' "$QB_LOG")"
 check_eq "the saved guest logged none" "" "$(grep -a 'clock jump: vmgenid' "$saved_log")"
+check_match "the new generation dropped the learned correction" \
+	"guestd: clock frequency: correction dropped \(new VM generation\)" "$(grep -a 'clock frequency' "$QB_LOG")"
+out=$("$GUESTCTL" --unix "$QB_SOCK" --json time)
+echo "# after the restore: $(echo "$out" | grep -o '"freq_ppb":[^,]*,"freq_state":"[a-z]*","freq_updates":[0-9]*')"
+check_match "... and re-learns from the restored clock (at most one update since)" \
+	'"freq_updates":[01][,}]' "$out"
 rm -f "$saved_log" "$saved_log.cmd"
 
 "$GUESTCTL" --unix "$QB_SOCK" --timeout 10000 shutdown >/dev/null

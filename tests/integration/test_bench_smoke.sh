@@ -53,6 +53,7 @@ rows=(
 	"fleet: ping 50 agents|NNN--"
 	"fleet: time (TIME_GET, 8 samples) 50 agents|NNN--"
 	"boot to ready in QEMU|N----|na-ok"
+	"time held|N-N-N|na-ok"
 )
 [ "$MODE" = asan ] && rows[14]="instructions per ping, user space (callgrind, 20 pings minus 0)|SSS--"
 
