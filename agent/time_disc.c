@@ -177,6 +177,8 @@ int gd_disc_observe(struct gd_agent *a, uint64_t host_ns, int64_t offset,
 					   t->fd.state == GD_FD_TRACKING) &&
 		   !taken_over(a)) {
 		settle_slew(t);
+		if (t->slew_pending)
+			err_ns += GD_SLEW_READ_ERR_NS;
 		verdict = gd_fd_observe(&t->fd, host_ns, offset, err_ns);
 		if (verdict == GD_FD_UPDATE || verdict == GD_FD_REVERT)
 			put_in_force(a, verdict);

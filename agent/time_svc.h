@@ -23,6 +23,10 @@
 #define GD_TIME_DGRAMS_PER_WAKE 16 /* datagrams read per wakeup, per socket */
 #define GD_TIME_REF_MAX_AGE_NS 10000000000ULL /* TIME_SET guest reference */
 #define GD_TIME_DELAY_MAX_NS 10000000000ULL   /* TIME_SET round trip */
+/* The kernel takes a slew's next 500 us from what adjtime reports left at
+ * the start of each second, ahead of the clock: an offset accounted while
+ * a slew runs is that much less certain. */
+#define GD_SLEW_READ_ERR_NS 500000ULL
 #define GD_RTC_PATH "/dev/rtc0"
 
 struct gd_agent;

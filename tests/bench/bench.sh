@@ -362,7 +362,7 @@ if [ -n "${R[boot]}" ]; then
 else
 	na "boot to ready in QEMU (TCG)" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
 fi
-hold_label="time held: |offset| ${R[hold_s]:-60} s after the last sync, TCG guest drifting +15000 ppm, ms (peer: the same guestd, no frequency correction)"
+hold_label="time held: absolute offset ${R[hold_s]:-60} s after the last sync, TCG guest skewed +15000 ppm (its TSC told wrong), ms (peer: the same guestd, no frequency correction)"
 if [[ ${R[hold]} =~ ^[0-9.]+\ [0-9.]+\  ]]; then
 	read -r with without drift learned <<<"${R[hold]}"
 	row "$hold_label" lower "$with" — "$without"

@@ -5,7 +5,9 @@ Usage: time_hold.py SOCK WATCH_S INTERVAL_S HOLD_S   (GUESTCTL set)
 On one guest: the offset HOLD_S after a sync with no frequency correction
 (--freq reset: the offset alone, which is what qemu-ga's guest-set-time
 does), then the offset HOLD_S after the last sync of WATCH_S of `time sync
---watch --interval INTERVAL_S` with the discipline learning. Prints
+--watch --interval INTERVAL_S` with the discipline learning. Every sync
+steps, so what the hold shows is the frequency's doing, not the rest of a
+slew (auto mode slews up to 128 ms at the kernel's 500 ppm). Prints
 "WITH_MS WITHOUT_MS DRIFT_PPM LEARNED_PPM", absolute offsets; "jump WHY"
 when a clock jumped during a hold (the host paused), which is no result.
 """
@@ -36,7 +38,8 @@ def hold(sock, last, hold_s):
 
 def watch(sock, watch_s, interval_s):
     p = subprocess.Popen([os.environ["GUESTCTL"], "--json", "--unix", sock, "time",
-                          "sync", "--watch", "--interval", str(interval_s)],
+                          "sync", "--mode", "step", "--watch", "--interval",
+                          str(interval_s)],
                          stdout=subprocess.PIPE, text=True)
     last, t0 = None, time.monotonic()
     try:
