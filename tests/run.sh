@@ -27,7 +27,9 @@ run_one() { # name, command...
 	f=$(grep -cE '^not ok( |$)' "$log")
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$log" | awk '{ n += $1 } END { print n + 0 }')
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "not ok - $name exited $rc" >>"$log"; fi
-	if [ "$plan" -ne $((p + s + f)) ] && [ "$f" -eq 0 ]; then
+	if ! grep -qE '^1\.\.[0-9]+' "$log" && [ "$f" -eq 0 ]; then
+		f=1; echo "not ok - $name printed no TAP plan (1..N)" >>"$log"
+	elif [ "$plan" -ne $((p + s + f)) ] && [ "$f" -eq 0 ]; then
 		f=1; echo "not ok - $name: its plan says $plan results, it printed $((p + s))" >>"$log"
 	fi
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
