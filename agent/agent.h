@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "conn_out.h"
 #include "decoder.h"
 #include "jsonframe.h"
 #include "kv.h"
@@ -22,7 +23,6 @@
 #define GD_AGENT_VERSION "0.1.0"
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
 #define GD_MAX_LISTENERS 8
-#define GD_OUT_CAP (2 * GD_MAX_FRAME)
 #define GD_FRAME_DEADLINE_MS 5000 /* a started frame must complete in time */
 
 enum gd_listener_kind { GD_LK_UNIX, GD_LK_VSOCK };
@@ -41,29 +41,56 @@ struct gd_listener {
 	int local;              /* guest-local socket: peers are guest processes */
 };
 
-struct gd_conn {
-	int fd;                 /* -1 when the slot is free */
-	int eof;                /* peer closed its side; close once flushed */
-	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
-	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
-	int serial;             /* serial port index + 1: kept open, never closed */
-	int hung;               /* serial with no host: not polled until one comes */
-	struct gd_decoder dec;
-	struct gd_buf out;
-	uint8_t outbuf[GD_OUT_CAP];
+/*
+ * What one peer's conversation holds, protocol and services alike. It is
+ * reset as a whole (gd_session_reset) on every attach, close, hang-up and
+ * refusal, so nothing of one peer reaches the next on the same slot.
+ */
+struct gd_session {
 	enum gd_proto proto;
-	struct gd_jf qga_in;    /* GD_PROTO_QGA: texts being received */
+	int closing;            /* answer nothing more; close once flushed */
+	struct gd_auth_session auth;
+	uint64_t partial_since; /* CLOCK_MONOTONIC ns a partial frame began */
+	uint64_t stalled_since; /* answers pending and none written since (ns) */
 	uint64_t rx_real;       /* CLOCK_REALTIME ns of the last read with data */
-	size_t tx_stamp_frame;  /* time_stamp.c: marked TIME_GET answer in out */
+	size_t tx_stamp_frame;  /* time_stamp.c: marked TIME_GET answer queued */
 	size_t tx_stamp_at;
 	int tx_stamp_pending;
 	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
 	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
 	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
-	int closing;            /* answer nothing more; close once flushed */
-	struct gd_auth_session auth;
-	uint64_t stalled_since; /* answers pending and none written since (ns) */
+	/* Last: only the member in use is initialised, not both buffers. */
+	union {
+		struct gd_decoder dec; /* GD_PROTO_NATIVE */
+		struct gd_jf qga;      /* GD_PROTO_QGA: texts being received */
+	} in;
 };
+
+/* session.c: a fresh session speaking proto, host role, nothing watched. */
+void gd_session_reset(struct gd_session *s, enum gd_proto proto);
+
+/* A slot: the transport's fd and names, the session, the output queue. */
+struct gd_conn {
+	int fd;                 /* -1 when the slot is free */
+	int eof;                /* peer closed its side; close once flushed */
+	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
+	int serial;             /* serial port index + 1: kept open, never closed */
+	int hung;               /* serial with no host: not polled until one comes */
+	struct gd_session sess;
+	struct gd_outq out;     /* conn_out.c only */
+};
+
+/*
+ * Timers: every subsystem says when it next needs the loop as an absolute
+ * CLOCK_MONOTONIC time in ns (GD_DUE_NEVER: not at all; any time already
+ * past: at once). The loop takes the soonest and converts it once.
+ */
+#define GD_DUE_NEVER UINT64_MAX
+
+static inline uint64_t gd_due_min(uint64_t t1, uint64_t t2)
+{
+	return t1 < t2 ? t1 : t2;
+}
 
 #define GD_SERIAL_PORTS 2 /* the native port (serial=) and QGA's (qga-serial=) */
 
@@ -106,7 +133,8 @@ struct gd_agent {
 	int key_ok;             /* key loaded (auth_on without it fails closed) */
 	uint8_t key[GD_AUTH_KEY_LEN];
 	int (*fill_random)(void *p, size_t n); /* nonces; NULL: gd_random */
-	uint64_t refusals, refusals_logged_at; /* peer refusal log limiter */
+	uint64_t refusals;        /* every refusal since start (refusal_log.c) */
+	uint64_t refusals_window; /* CLOCK_MONOTONIC ns its log window began */
 	unsigned refusals_logged, refusals_unlogged;
 };
 
@@ -117,11 +145,12 @@ void gd_listeners_close(struct gd_agent *a);
 /* conn.c */
 void gd_conns_init(struct gd_agent *a);
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l);
-/* Put an open stream fd into the free slot c (peer names it in logs). */
+/* Put an open stream fd speaking proto into the free slot c (peer names
+ * it in logs). */
 void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
-		    const char *peer);
-/* Make an attached connection speak proto (it starts native). */
-void gd_conn_speak(struct gd_conn *c, enum gd_proto proto);
+		    const char *peer, enum gd_proto proto);
+/* Start c over: a fresh session, an empty queue (fd and names kept). */
+void gd_conn_fresh(struct gd_conn *c, enum gd_proto proto);
 /* Handle poll events on a connection. */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */
@@ -129,8 +158,8 @@ short gd_conn_events(const struct gd_conn *c);
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why);
 /* Close connections whose partial frame is older than the deadline. */
 void gd_conns_expire(struct gd_agent *a, uint64_t now);
-/* Milliseconds until the next deadline, -1 for none. */
-int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now);
+/* When the next connection deadline falls (GD_DUE_NEVER: none). */
+uint64_t gd_conns_due(const struct gd_agent *a);
 
 /* dispatch.c: answer one decoder event on c, appending to c->out. */
 void gd_dispatch(struct gd_agent *a, struct gd_conn *c, int dec_result,

@@ -30,15 +30,11 @@ uint32_t gd_auth_caps(const struct gd_agent *a)
 	return a->auth_on ? GD_CAP_AUTH : 0;
 }
 
-void gd_conn_auth_reset(struct gd_conn *c)
+static int fail(struct gd_agent *a, struct gd_conn *c, const char **msg,
+		const char *why)
 {
-	gd_auth_session_clear(&c->auth);
-	c->closing = 0;
-}
-
-static int fail(struct gd_conn *c, const char **msg, const char *why)
-{
-	c->closing = 1;
+	gd_refusal_log(a, "%s: %s", c->peer, why);
+	c->sess.closing = 1;
 	*msg = why;
 	return GD_S_AUTH_FAILED;
 }
@@ -46,23 +42,25 @@ static int fail(struct gd_conn *c, const char **msg, const char *why)
 int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 		 const struct gd_frame *f, const char **msg)
 {
-	int on = c->auth.state == GD_AUTH_ON;
+	int on = c->sess.auth.state == GD_AUTH_ON;
 
 	if (f->hdr.flags & GD_F_MAC) {
 		if (!on)
-			return fail(c, msg, "MAC on a connection without a session");
-		if (gd_auth_open(&c->auth, f->raw, GD_HDR_LEN + f->hdr.length,
+			return fail(a, c, msg, "MAC on a connection without a session");
+		if (gd_auth_open(&c->sess.auth, f->raw, GD_HDR_LEN + f->hdr.length,
 				 f->mac))
-			return fail(c, msg, "bad MAC: frame altered, replayed, "
+			return fail(a, c, msg, "bad MAC: frame altered, replayed, "
 				    "reordered or from another session");
 		return GD_S_OK;
 	}
 	if (on)
-		return fail(c, msg, "frame without MAC on an authenticated "
+		return fail(a, c, msg, "frame without MAC on an authenticated "
 			    "connection");
 	if (a->auth_on && f->hdr.op != GD_OP_HELLO &&
-	    c->kv_role != GD_KV_ROLE_GUEST) {
+	    c->sess.kv_role != GD_KV_ROLE_GUEST) {
 		*msg = "authentication required (guestctl --key-file)";
+		gd_refusal_log(a, "%s: %s %s", c->peer, gd_op_name(f->hdr.op),
+			       *msg);
 		return GD_S_AUTH_REQUIRED;
 	}
 	return GD_S_OK;
@@ -70,28 +68,10 @@ int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 
 int gd_auth_stream_damaged(struct gd_conn *c)
 {
-	if (c->auth.state != GD_AUTH_ON)
+	if (c->sess.auth.state != GD_AUTH_ON)
 		return 0;
-	c->closing = 1;
+	c->sess.closing = 1;
 	return 1;
-}
-
-int gd_conn_frame_end(struct gd_conn *c, struct gd_frame_writer *w)
-{
-	uint8_t mac[GD_MAC_LEN];
-
-	if (c->auth.state != GD_AUTH_ON)
-		return gd_frame_end(w);
-	w->hdr.flags |= GD_F_MAC;
-	gd_frame_end(w);
-	if (gd_buf_room(w->out) < GD_MAC_LEN ||
-	    gd_auth_seal(&c->auth, w->out->data + w->start,
-			 w->out->len - w->start, mac)) {
-		gd_frame_abort(w);
-		return -1;
-	}
-	gd_buf_put(w->out, mac, sizeof mac);
-	return 0;
 }
 
 /* A fixed-size TLV: 1 found, 0 absent, -1 present with the wrong size. */
@@ -110,7 +90,7 @@ static int find_fixed(const struct gd_frame *f, uint16_t type, size_t len,
 
 static int challenge(struct gd_req *r, const uint8_t *cn)
 {
-	struct gd_auth_session *s = &r->conn->auth;
+	struct gd_auth_session *s = &r->conn->sess.auth;
 	int (*rnd)(void *, size_t) = r->agent->fill_random ? r->agent->fill_random
 							    : gd_random;
 
@@ -129,20 +109,18 @@ static int challenge(struct gd_req *r, const uint8_t *cn)
 
 static int check_proof(struct gd_req *r, const uint8_t *proof)
 {
-	struct gd_auth_session *s = &r->conn->auth;
+	struct gd_auth_session *s = &r->conn->sess.auth;
 	struct gd_agent *a = r->agent;
 
 	if (s->state != GD_AUTH_NONCES)
-		return fail(r->conn, &r->errmsg,
+		return fail(a, r->conn, &r->errmsg,
 			    "AUTH_PROOF before an AUTH_NONCE exchange");
 	if (!a->key_ok)
-		return fail(r->conn, &r->errmsg,
+		return fail(a, r->conn, &r->errmsg,
 			    "the agent's key file is unusable (see its log)");
-	if (!gd_auth_proof_ok(a->key, s->client_nonce, s->server_nonce, proof)) {
-		gd_logf(&a->log, GD_LOG_WARN, "%s: wrong key proof",
-			r->conn->peer);
-		return fail(r->conn, &r->errmsg, "wrong key (proof does not verify)");
-	}
+	if (!gd_auth_proof_ok(a->key, s->client_nonce, s->server_nonce, proof))
+		return fail(a, r->conn, &r->errmsg,
+			    "wrong key (proof does not verify)");
 	gd_auth_session_start(s, a->key, 1);
 	gd_logf(&a->log, GD_LOG_DEBUG, "%s: authenticated", r->conn->peer);
 	return GD_S_OK;
@@ -171,7 +149,7 @@ int gd_auth_hello(struct gd_req *r)
 		r->errmsg = "AUTH_NONCE and AUTH_PROOF go in separate HELLOs";
 		return GD_S_BAD_VALUE;
 	}
-	if (r->conn->auth.state == GD_AUTH_ON) {
+	if (r->conn->sess.auth.state == GD_AUTH_ON) {
 		r->errmsg = "this connection is already authenticated";
 		return GD_S_BAD_VALUE;
 	}

@@ -33,25 +33,8 @@ static struct gd_conn *free_slot(struct gd_agent *a)
 /* All slots taken: tell the peer in one best-effort write, then close. */
 static void refuse_busy(struct gd_agent *a, int fd, enum gd_proto proto)
 {
-	static const char qga_busy[] = "{\"error\": {\"class\": \"GenericError\", "
-				       "\"desc\": \"all connection slots in use\"}}\n";
-	uint8_t frame[sizeof qga_busy + GD_HDR_LEN + 64];
-	struct gd_buf b;
-	struct gd_frame_writer w;
-	struct gd_hdr h = { .version = GD_PROTO_VERSION,
-			    .flags = GD_F_RESPONSE, .status = GD_S_BUSY };
-
-	gd_buf_init(&b, frame, sizeof frame);
-	if (proto == GD_PROTO_QGA) { /* the same notice, in QGA's words */
-		gd_buf_put(&b, qga_busy, sizeof qga_busy - 1);
-	} else {
-		gd_frame_begin(&w, &b, &h);
-		gd_tlv_str(&w, GD_T_MESSAGE, "all connection slots in use");
-		gd_frame_end(&w);
-	}
-	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		gd_logf(&a->log, GD_LOG_DEBUG, "busy notice not sent: %s",
-			strerror(errno));
+	gd_out_notice(a, fd, proto == GD_PROTO_QGA, GD_S_BUSY,
+		      "all connection slots in use");
 	close(fd);
 	a->stats.refused_busy++;
 }
@@ -92,8 +75,7 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 			refuse_busy(a, fd, l->proto);
 			continue;
 		}
-		gd_conn_attach(a, c, fd, "unix");
-		gd_conn_speak(c, l->proto);
+		gd_conn_attach(a, c, fd, "unix", l->proto);
 		describe_peer(c, l->kind, &ss);
 		if (gd_kv_conn_accepted(a, c, l)) {
 			gd_conn_close(a, c, "peer not permitted");
@@ -105,37 +87,29 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 }
 
 void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
-		    const char *peer)
+		    const char *peer, enum gd_proto proto)
 {
 	(void)a;
 	c->fd = fd;
-	c->eof = 0;
 	c->serial = 0;
-	c->hung = 0;
-	c->partial_since = 0;
-	c->rx_real = 0;
-	c->tx_stamp_pending = 0;
-	gd_dec_init(&c->dec);
-	gd_buf_init(&c->out, c->outbuf, sizeof c->outbuf);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
-	c->proto = GD_PROTO_NATIVE;
-	gd_kv_conn_reset(c);
+	gd_conn_fresh(c, proto);
 }
 
-void gd_conn_speak(struct gd_conn *c, enum gd_proto proto)
+void gd_conn_fresh(struct gd_conn *c, enum gd_proto proto)
 {
-	c->proto = proto;
-	if (proto == GD_PROTO_QGA)
-		gd_jf_init(&c->qga_in);
+	c->eof = 0;
+	c->hung = 0;
+	gd_session_reset(&c->sess, proto);
+	gd_out_reset(c);
 }
 
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 {
 	if (c->fd < 0)
 		return;
-	gd_conn_auth_reset(c);
-	c->stalled_since = 0;
 	gd_logf(&a->log, GD_LOG_DEBUG, "closing %s: %s", c->peer, why);
+	gd_conn_fresh(c, c->sess.proto); /* keys and watches gone at once */
 	if (c->serial) {
 		gd_serial_hangup(a, c);
 		return;
@@ -144,58 +118,26 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	c->fd = -1;
 }
 
-/*
- * read(2)/write(2) rather than recv/send so any stream fd works; SIGPIPE
- * is ignored process-wide, so a vanished peer is just EPIPE.
- */
-/* Write what is queued; 0 while the connection is usable, -1 if it broke. */
-static int flush_out(struct gd_conn *c)
-{
-	size_t before = c->out.len;
-
-	while (c->out.len) {
-		ssize_t n;
-
-		gd_time_tx_patch(c);
-		n = write(c->fd, c->out.data, c->out.len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			/* The deadline runs while the peer reads nothing. */
-			if (c->out.len < before || !c->stalled_since)
-				c->stalled_since = gd_clock_ns(CLOCK_MONOTONIC);
-			return 0;
-		}
-		if (n < 0)
-			return -1;
-		gd_buf_consume(&c->out, (size_t)n);
-		gd_time_tx_sent(c, (size_t)n);
-	}
-	c->stalled_since = 0;
-	return 0;
-}
-
 /* Output room c needs before it may take a request: one whole answer. */
 static size_t answer_room(const struct gd_conn *c)
 {
-	return c->proto == GD_PROTO_QGA ? GD_QGA_RESP_MAX : GD_MAX_FRAME;
+	return c->sess.proto == GD_PROTO_QGA ? GD_QGA_RESP_MAX : GD_MAX_FRAME;
 }
 
 /* Where the next read goes, for the protocol c speaks. */
 static uint8_t *in_space(struct gd_conn *c, size_t *room)
 {
-	if (c->proto == GD_PROTO_QGA)
-		return (uint8_t *)gd_jf_space(&c->qga_in, room);
-	return gd_dec_space(&c->dec, room);
+	if (c->sess.proto == GD_PROTO_QGA)
+		return (uint8_t *)gd_jf_space(&c->sess.in.qga, room);
+	return gd_dec_space(&c->sess.in.dec, room);
 }
 
 static void in_commit(struct gd_conn *c, size_t n)
 {
-	if (c->proto == GD_PROTO_QGA)
-		gd_jf_commit(&c->qga_in, n);
+	if (c->sess.proto == GD_PROTO_QGA)
+		gd_jf_commit(&c->sess.in.qga, n);
 	else
-		gd_dec_commit(&c->dec, n);
+		gd_dec_commit(&c->sess.in.dec, n);
 }
 
 /*
@@ -211,7 +153,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		uint8_t *dst;
 		ssize_t n;
 
-		if (gd_buf_room(&c->out) < answer_room(c) || c->closing ||
+		if (gd_out_room(c) < answer_room(c) || c->sess.closing ||
 		    budget == 0)
 			return; /* answers pending: let the peer read first */
 		dst = in_space(c, &room);
@@ -263,14 +205,14 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	do {
 		full = gd_conn_process(a, c);
 		gd_kv_conn_io(a, c);
-		if (flush_out(c)) {
+		if (gd_out_flush(c)) {
 			gd_conn_close(a, c, "write failed");
 			return;
 		}
-	} while (full && c->out.len == 0);
-	if (c->eof && !full && c->out.len == 0)
+	} while (full && gd_out_len(c) == 0);
+	if (c->eof && !full && gd_out_len(c) == 0)
 		gd_conn_close(a, c, "peer closed");
-	else if (c->closing && c->out.len == 0)
+	else if (c->sess.closing && gd_out_len(c) == 0)
 		gd_conn_close(a, c, "refused after an authentication failure");
 }
 
@@ -280,9 +222,9 @@ short gd_conn_events(const struct gd_conn *c)
 
 	if (c->fd < 0)
 		return 0;
-	if (!c->eof && !c->closing && gd_buf_room(&c->out) >= answer_room(c))
+	if (!c->eof && !c->sess.closing && gd_out_room(c) >= answer_room(c))
 		ev |= POLLIN;
-	if (c->out.len || c->kv_dropped)
+	if (gd_out_len(c) || c->sess.kv_dropped)
 		ev |= POLLOUT;
 	return ev;
 }
@@ -298,12 +240,13 @@ static uint64_t due_at(const struct gd_agent *a, const struct gd_conn *c,
 
 	if (c->fd < 0)
 		return 0;
-	if (c->partial_since) {
-		due = c->partial_since + limit;
+	if (c->sess.partial_since) {
+		due = c->sess.partial_since + limit;
 		*why = "frame not completed";
 	}
-	if (c->stalled_since && (!due || c->stalled_since + limit < due)) {
-		due = c->stalled_since + limit;
+	if (c->sess.stalled_since &&
+	    (!due || c->sess.stalled_since + limit < due)) {
+		due = c->sess.stalled_since + limit;
 		*why = "answers not read";
 	}
 	return due;
@@ -325,20 +268,16 @@ void gd_conns_expire(struct gd_agent *a, uint64_t now)
 	}
 }
 
-int gd_conns_next_timeout(const struct gd_agent *a, uint64_t now)
+uint64_t gd_conns_due(const struct gd_agent *a)
 {
-	int best = -1;
+	uint64_t best = GD_DUE_NEVER;
 
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		const char *why;
 		uint64_t due = due_at(a, &a->conns[i], &why);
-		int ms;
 
-		if (!due)
-			continue;
-		ms = due <= now ? 0 : (int)((due - now + 999999) / 1000000);
-		if (best < 0 || ms < best)
-			best = ms;
+		if (due)
+			best = gd_due_min(best, due);
 	}
 	return best;
 }

@@ -40,12 +40,12 @@ static void error_frame(struct gd_agent *a, struct gd_conn *c, uint16_t op,
 			    .status = status, .id = id };
 
 	a->stats.errors++;
-	if (gd_frame_begin(&w, &c->out, &h))
+	if (gd_out_begin(c, &w, &h))
 		return;
 	if (msg && gd_tlv_str(&w, GD_T_MESSAGE, msg))
 		gd_frame_abort(&w);
 	else
-		gd_conn_frame_end(c, &w);
+		gd_out_end(c, &w);
 	gd_logf(&a->log, GD_LOG_DEBUG, "%s: %s id %u: %s (%s)", c->peer,
 		gd_op_name(op), id, gd_status_name(status), msg ? msg : "");
 }
@@ -99,14 +99,14 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 			    "payload is not a well-formed TLV sequence");
 		return;
 	}
-	if (gd_frame_begin(&w, &c->out, &h)) {
+	if (gd_out_begin(c, &w, &h)) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_INTERNAL,
 			    "no room for the answer");
 		return;
 	}
 	status = fn(&r);
 	if (status == GD_S_OK) {
-		gd_conn_frame_end(c, &w);
+		gd_out_end(c, &w);
 		return;
 	}
 	gd_frame_abort(&w);

@@ -12,19 +12,15 @@ int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
 		return 0;
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		struct gd_conn *c = &a->conns[i];
-		struct gd_frame_writer w;
 
 		if (c->fd < 0 || c->eof || c == except ||
-		    c->proto != GD_PROTO_NATIVE) /* no frames in a QGA stream */
+		    c->sess.proto != GD_PROTO_NATIVE) /* no frames in QGA */
 			continue;
-		if (gd_buf_room(&c->out) < GD_HDR_LEN + len) {
+		if (gd_out_frame(c, &h, payload, len)) { /* sealed when authed */
 			gd_logf(&a->log, GD_LOG_DEBUG, "%s: output full, %s "
 				"event dropped", c->peer, gd_op_name(op));
 			continue;
 		}
-		gd_frame_begin(&w, &c->out, &h);
-		gd_buf_put(&c->out, payload, len);
-		gd_frame_end(&w);
 		sent++;
 	}
 	return sent;

@@ -2,7 +2,7 @@
  * guestd's gates: who may connect (peer_gate.c) and, when a key is
  * configured, which frames may be served (auth_gate.c). Both are
  * transport-agnostic above the accept: the auth gate sees only decoded
- * frames and the connection's output buffer.
+ * frames; sealing is the output queue's (conn_out.h).
  */
 #ifndef GD_GATE_H
 #define GD_GATE_H
@@ -22,6 +22,19 @@ int gd_peer_setup(struct gd_agent *a);
 int gd_peer_admit(struct gd_agent *a, const struct gd_listener *l, int fd,
 		  const struct sockaddr_storage *ss);
 
+#define GD_REFUSAL_LOG_BURST 5   /* refusal lines logged per window */
+#define GD_REFUSAL_LOG_WINDOW_NS 1000000000u
+
+/*
+ * Log "refused <fmt...>" for any refusal, rate-limited: past the burst a
+ * window's refusals are counted and summed in one line when it ends.
+ */
+void gd_refusal_log(struct gd_agent *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* When the pending summary is due (GD_DUE_NEVER: none). */
+uint64_t gd_refusal_log_due(const struct gd_agent *a);
+void gd_refusal_log_tick(struct gd_agent *a, uint64_t now);
+
 /* Load key-file when set; -1 (logged) when it cannot be used. */
 int gd_auth_setup(struct gd_agent *a);
 /*
@@ -35,18 +48,9 @@ int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 		 const struct gd_frame *f, const char **msg);
 /* A frame that is not a frame arrived: on a session that ends it. */
 int gd_auth_stream_damaged(struct gd_conn *c);
-/*
- * Finish a frame begun on c->out (instead of gd_frame_end): on an
- * authenticated connection it sets GD_F_MAC and appends the MAC. Every
- * frame guestd sends on a connection, events included, goes through it.
- * -1 when there was no room: the frame has been dropped.
- */
-int gd_conn_frame_end(struct gd_conn *c, struct gd_frame_writer *w);
 /* HELLO's auth part: AUTH_NONCE and AUTH_PROOF in, AUTH_NONCE out. */
 int gd_auth_hello(struct gd_req *r);
 /* GD_CAP_AUTH when a key is configured. */
 uint32_t gd_auth_caps(const struct gd_agent *a);
-/* Forget a connection's session (at close). */
-void gd_conn_auth_reset(struct gd_conn *c);
 
 #endif

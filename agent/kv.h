@@ -75,8 +75,6 @@ void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap);
 
 /* kv_local.c: the guest-local socket and its peer check. */
 void gd_kv_local_open(struct gd_agent *a);
-/* A fresh connection: host role, watching nothing. */
-void gd_kv_conn_reset(struct gd_conn *c);
 /* Check a new connection's listener and peer; -1 when it must be closed. */
 int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 			const struct gd_listener *l);

@@ -8,7 +8,6 @@
  * re-reads the pools.
  */
 #include "agent.h"
-#include "gate.h"
 
 #define GD_KV_EVENT_RESERVE GD_MAX_FRAME
 #define GD_KV_EVENT_MAX (GD_HDR_LEN + 3 * GD_TLV_HDR_LEN + 2 + GD_KV_KEY_MAX + \
@@ -37,11 +36,11 @@ static int put_event(struct gd_conn *c, int pool, const char *key, size_t klen,
 			    .op = GD_EV_KV_CHANGED };
 	int overflow = change == GD_KV_CHANGE_OVERFLOW;
 
-	if (gd_buf_room(&c->out) < event_size(klen, overflow) + GD_KV_EVENT_RESERVE)
+	if (gd_out_room(c) < event_size(klen, overflow) + GD_KV_EVENT_RESERVE)
 		return -1;
-	if (gd_frame_begin(&w, &c->out, &h))
+	if (gd_out_begin(c, &w, &h))
 		return -1;
-	if (overflow ? gd_tlv_u32(&w, GD_T_KV_DROPPED, c->kv_dropped)
+	if (overflow ? gd_tlv_u32(&w, GD_T_KV_DROPPED, c->sess.kv_dropped)
 		     : gd_tlv_u8(&w, GD_T_KV_POOL, (uint8_t)pool) ||
 			       gd_tlv_bytes(&w, GD_T_KV_KEY, key, klen)) {
 		gd_frame_abort(&w);
@@ -51,7 +50,7 @@ static int put_event(struct gd_conn *c, int pool, const char *key, size_t klen,
 		gd_frame_abort(&w);
 		return -1;
 	}
-	return gd_conn_frame_end(c, &w); /* sealed on an authenticated session */
+	return gd_out_end(c, &w); /* sealed on an authenticated session */
 }
 
 void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
@@ -60,15 +59,15 @@ void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		struct gd_conn *c = &a->conns[i];
 
-		if (c->fd < 0 || c == origin || !(c->kv_watch & (1u << pool)))
+		if (c->fd < 0 || c == origin || !(c->sess.kv_watch & (1u << pool)))
 			continue;
-		if (c->kv_dropped) {
-			if (c->kv_dropped < UINT32_MAX)
-				c->kv_dropped++;
+		if (c->sess.kv_dropped) {
+			if (c->sess.kv_dropped < UINT32_MAX)
+				c->sess.kv_dropped++;
 			continue;
 		}
 		if (put_event(c, pool, key, klen, change)) {
-			c->kv_dropped = 1;
+			c->sess.kv_dropped = 1;
 			gd_logf(&a->log, GD_LOG_DEBUG,
 				"%s: slow watcher, dropping KV events", c->peer);
 		}
@@ -77,11 +76,11 @@ void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
 
 void gd_kv_conn_io(struct gd_agent *a, struct gd_conn *c)
 {
-	if (!c->kv_dropped)
+	if (!c->sess.kv_dropped)
 		return;
 	if (put_event(c, 0, NULL, 0, GD_KV_CHANGE_OVERFLOW) == 0) {
 		gd_logf(&a->log, GD_LOG_DEBUG, "%s: %u KV events dropped",
-			c->peer, c->kv_dropped);
-		c->kv_dropped = 0;
+			c->peer, c->sess.kv_dropped);
+		c->sess.kv_dropped = 0;
 	}
 }

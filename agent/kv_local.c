@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "gate.h"
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59 /* Linux 4.13; older kernels: primary gid only */
@@ -169,28 +170,8 @@ static int peer_allowed(const struct gd_agent *a, int fd,
 
 static void refuse(struct gd_agent *a, struct gd_conn *c, const char *msg)
 {
-	uint8_t frame[GD_HDR_LEN + 256];
-	struct gd_buf b;
-	struct gd_frame_writer w;
-	struct gd_hdr h = { .version = GD_PROTO_VERSION,
-			    .flags = GD_F_RESPONSE,
-			    .status = GD_S_NOT_PERMITTED };
-
-	gd_buf_init(&b, frame, sizeof frame);
-	gd_frame_begin(&w, &b, &h);
-	gd_tlv_str(&w, GD_T_MESSAGE, msg);
-	gd_frame_end(&w);
-	if (send(c->fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		gd_logf(&a->log, GD_LOG_DEBUG, "refusal not sent: %s",
-			strerror(errno));
-	gd_logf(&a->log, GD_LOG_INFO, "%s refused: %s", c->peer, msg);
-}
-
-void gd_kv_conn_reset(struct gd_conn *c)
-{
-	c->kv_role = GD_KV_ROLE_HOST;
-	c->kv_watch = 0;
-	c->kv_dropped = 0;
+	gd_out_notice(a, c->fd, 0, GD_S_NOT_PERMITTED, msg);
+	gd_refusal_log(a, "%s: %s", c->peer, msg);
 }
 
 int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
@@ -200,7 +181,7 @@ int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 	socklen_t len = sizeof uc;
 	char msg[160];
 
-	c->kv_role = l->local ? GD_KV_ROLE_GUEST : GD_KV_ROLE_HOST;
+	c->sess.kv_role = l->local ? GD_KV_ROLE_GUEST : GD_KV_ROLE_HOST;
 	if (!l->local)
 		return 0;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
@@ -219,7 +200,7 @@ int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
 
 int gd_kv_op_refused(const struct gd_conn *c, uint16_t op)
 {
-	if (c->kv_role != GD_KV_ROLE_GUEST)
+	if (c->sess.kv_role != GD_KV_ROLE_GUEST)
 		return 0;
 	switch (op) {
 	case GD_OP_HELLO:

@@ -130,6 +130,35 @@ static int speak_qga(struct gd_agent *a, int rc)
 	return rc;
 }
 
+/*
+ * QGA has no authentication. With a key set, a QGA listener on vsock or
+ * unix would serve anyone who can reach it without the key, so it is
+ * opened only when qga-trust=channel says the channel is trusted. 1 to
+ * open it; 0 when refused (logged as an error).
+ */
+static int qga_allowed(struct gd_agent *a, const char *what)
+{
+	const char *trust = a->cfg.qga_trust;
+
+	if (strcmp(trust, "key") && strcmp(trust, "channel")) {
+		gd_logf(&a->log, GD_LOG_ERR, "qga-trust=%s: not key or channel; "
+			"using key", trust);
+		trust = "key";
+	}
+	if (!a->auth_on)
+		return 1;
+	if (strcmp(trust, "channel") == 0) {
+		gd_logf(&a->log, GD_LOG_WARN, "%s: QEMU guest agent protocol "
+			"without authentication (qga-trust=channel): anyone who "
+			"can connect is trusted", what);
+		return 1;
+	}
+	gd_logf(&a->log, GD_LOG_ERR, "%s not opened: the QEMU guest agent "
+		"protocol cannot prove key-file's key; set qga-trust=channel "
+		"to serve it unauthenticated", what);
+	return 0;
+}
+
 int gd_listeners_open(struct gd_agent *a)
 {
 	int failed = 0;
@@ -139,10 +168,11 @@ int gd_listeners_open(struct gd_agent *a)
 		failed = 1;
 	if (a->cfg.vsock && open_vsock(a, a->cfg.vsock_port) < 0)
 		failed = 1;
-	if (a->cfg.qga_unix[0] && speak_qga(a, open_unix(a, a->cfg.qga_unix)))
+	if (a->cfg.qga_unix[0] && (!qga_allowed(a, "qga-unix") ||
+				    speak_qga(a, open_unix(a, a->cfg.qga_unix))))
 		failed = 1;
-	if (a->cfg.qga_vsock_port &&
-	    speak_qga(a, open_vsock(a, a->cfg.qga_vsock_port)) < 0)
+	if (a->cfg.qga_vsock_port && (!qga_allowed(a, "qga-vsock-port") ||
+		speak_qga(a, open_vsock(a, a->cfg.qga_vsock_port)) < 0))
 		failed = 1;
 	return failed ? -1 : 0;
 }

@@ -3,35 +3,46 @@
  * as log-to= says. A line /dev/kmsg refuses goes to stderr.
  *
  * Unless booted with printk.devkmsg=on, the kernel silently drops lines
- * past a burst of 10 per 5 s on each open /dev/kmsg file. PID 1's lines
- * are the boot and shutdown log, so guestd opens /dev/kmsg afresh (with a
- * fresh limit) after every GD_KMSG_BURST lines it wrote.
+ * past a burst of 10 per 5 s on each open /dev/kmsg file. guestd keeps
+ * one file open for good and so keeps that limit (reopening would evade
+ * it, and any peer that can make guestd log could flood the kernel log).
+ * It counts its lines the same way, and a line the kernel would drop goes
+ * to stderr (the console, as PID 1) instead of nowhere. Lines a peer can
+ * cause are rate-limited before they get here (refusal_log.c).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "sysinfo.h"
 
 #define GD_KMSG_BURST 10 /* the kernel's DEFAULT_RATELIMIT_BURST */
+#define GD_KMSG_INTERVAL_NS (5ull * 1000000000u) /* ... _INTERVAL */
 
 static int kmsg_fd = -1;
-static unsigned kmsg_lines; /* lines written on kmsg_fd */
+static unsigned kmsg_lines;      /* lines written in this window */
+static uint64_t kmsg_window;     /* CLOCK_MONOTONIC ns it began, 0 none */
 
 static void kmsg_open(void)
 {
 	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	kmsg_lines = 0;
+	kmsg_window = 0;
 }
 
-/* Before the kernel's limit would drop a line, start over on a new file. */
-static void kmsg_budget(void)
+/* 1 when the kernel would take one more line now, as its limiter counts. */
+static int kmsg_budget(void)
 {
-	if (kmsg_lines < GD_KMSG_BURST)
-		return;
-	close(kmsg_fd);
-	kmsg_open();
+	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+
+	if (!kmsg_window || now - kmsg_window >= GD_KMSG_INTERVAL_NS) {
+		kmsg_window = now;
+		kmsg_lines = 0;
+	}
+	return kmsg_lines < GD_KMSG_BURST;
 }
 
 static void write_all(int fd, const char *p, size_t n)
@@ -52,9 +63,7 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 	int n;
 
 	(void)ctx;
-	if (kmsg_fd >= 0)
-		kmsg_budget();
-	if (kmsg_fd >= 0) {
+	if (kmsg_fd >= 0 && kmsg_budget()) {
 		n = snprintf(line, sizeof line, "<%d>guestd: %.*s\n", level,
 			     (int)len, msg);
 		kmsg_lines++;

@@ -1,5 +1,6 @@
 /* The one poll(2) loop: signalfd, listeners, connections, deadlines. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "gate.h"
 #include "serial.h"
 #include "sysinfo.h"
 
@@ -34,14 +36,38 @@ static void handle_signals(struct gd_agent *a)
 		gd_sig_handle(a, &si);
 }
 
-/* The sooner of two poll timeouts, where -1 means none. */
-static int earliest(int t1, int t2)
+/* The one conversion of a due time to poll(2)'s milliseconds. */
+static int poll_ms(uint64_t due, uint64_t now)
 {
-	if (t1 < 0)
-		return t2;
-	if (t2 < 0)
-		return t1;
-	return t1 < t2 ? t1 : t2;
+	uint64_t ms;
+
+	if (due == GD_DUE_NEVER)
+		return -1;
+	if (due <= now)
+		return 0;
+	ms = (due - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static uint64_t next_due(const struct gd_agent *a, uint64_t now)
+{
+	uint64_t due = gd_conns_due(a);
+
+	due = gd_due_min(due, gd_serial_due(a));
+	due = gd_due_min(due, gd_pid1_due(a, now));
+	due = gd_due_min(due, gd_time_due(a));
+	return gd_due_min(due, gd_refusal_log_due(a));
+}
+
+static void run_timers(struct gd_agent *a)
+{
+	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+
+	gd_conns_expire(a, now);
+	gd_serial_tick(a, now);
+	gd_refusal_log_tick(a, now);
+	gd_time_tick(a, now);
+	gd_pid1_tick(a, now);
 }
 
 void gd_loop_run(struct gd_agent *a)
@@ -51,7 +77,7 @@ void gd_loop_run(struct gd_agent *a)
 
 	while (!a->stop) {
 		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-		int n = 0, nls, ntime, timeout;
+		int n = 0, nls, ntime;
 
 		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		for (int i = 0; i < a->nlisteners; i++)
@@ -69,11 +95,7 @@ void gd_loop_run(struct gd_agent *a)
 		}
 		ntime = n;
 		n += gd_time_pollfds(a, pfd + n);
-		timeout = earliest(gd_conns_next_timeout(a, now),
-				   gd_serial_tick(a, now));
-		timeout = earliest(timeout, gd_pid1_next_timeout(a, now));
-		timeout = gd_time_poll_timeout(a, now, timeout);
-		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+		if (poll(pfd, (nfds_t)n, poll_ms(next_due(a, now), now)) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",
 					strerror(errno));
@@ -88,8 +110,6 @@ void gd_loop_run(struct gd_agent *a)
 			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
 				gd_conn_io(a, owner[i], pfd[i].revents);
 		gd_time_events(a, pfd + ntime, n - ntime);
-		gd_conns_expire(a, gd_clock_ns(CLOCK_MONOTONIC));
-		gd_time_tick(a, gd_clock_ns(CLOCK_MONOTONIC));
-		gd_pid1_tick(a, gd_clock_ns(CLOCK_MONOTONIC));
+		run_timers(a);
 	}
 }

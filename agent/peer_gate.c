@@ -11,9 +11,6 @@
 #include "gate.h"
 #include "sysinfo.h"
 
-#define GD_REFUSAL_LOG_BURST 5          /* refusals logged per window */
-#define GD_REFUSAL_LOG_WINDOW_NS 1000000000u
-
 int gd_peer_setup(struct gd_agent *a)
 {
 	char err[128];
@@ -26,48 +23,12 @@ int gd_peer_setup(struct gd_agent *a)
 	return 0;
 }
 
-/* A burst of refused peers must not flood the log (or /dev/kmsg). */
-static void log_refusal(struct gd_agent *a, const char *who)
-{
-	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-
-	a->refusals++;
-	if (now - a->refusals_logged_at >= GD_REFUSAL_LOG_WINDOW_NS) {
-		if (a->refusals_unlogged)
-			gd_logf(&a->log, GD_LOG_WARN,
-				"%u more peers refused (not logged one by one)",
-				a->refusals_unlogged);
-		a->refusals_logged_at = now;
-		a->refusals_logged = 0;
-		a->refusals_unlogged = 0;
-	}
-	if (a->refusals_logged >= GD_REFUSAL_LOG_BURST) {
-		a->refusals_unlogged++;
-		return;
-	}
-	a->refusals_logged++;
-	gd_logf(&a->log, GD_LOG_WARN, "refused %s", who);
-}
-
 static void refuse(struct gd_agent *a, int fd, const char *who)
 {
-	uint8_t frame[GD_HDR_LEN + 64];
-	struct gd_buf b;
-	struct gd_frame_writer w;
-	struct gd_hdr h = { .version = GD_PROTO_VERSION,
-			    .flags = GD_F_RESPONSE,
-			    .status = GD_S_NOT_PERMITTED };
-
-	gd_buf_init(&b, frame, sizeof frame);
-	gd_frame_begin(&w, &b, &h);
-	gd_tlv_str(&w, GD_T_MESSAGE, "peer not allowed by guestd's policy");
-	gd_frame_end(&w);
-	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
-	    errno != EAGAIN && errno != EPIPE && errno != ECONNRESET)
-		gd_logf(&a->log, GD_LOG_DEBUG, "refusal not sent: %s",
-			strerror(errno));
+	gd_out_notice(a, fd, 0, GD_S_NOT_PERMITTED,
+		      "peer not allowed by guestd's policy");
 	close(fd);
-	log_refusal(a, who);
+	gd_refusal_log(a, "%s", who);
 }
 
 static int admit_vsock(struct gd_agent *a, int fd,

@@ -66,17 +66,11 @@ void gd_pid1_tick(struct gd_agent *a, uint64_t now)
 	gd_shutdown_tick(a, now);
 }
 
-static int earlier(int a, int b)
+uint64_t gd_pid1_due(const struct gd_agent *a, uint64_t now)
 {
-	if (a < 0)
-		return b;
-	return b < 0 || a < b ? a : b;
-}
+	uint64_t due = gd_due_min(gd_workload_due(a), gd_shutdown_due(a));
 
-int gd_pid1_next_timeout(const struct gd_agent *a, uint64_t now)
-{
-	int t = earlier(gd_workload_next_timeout(a, now),
-			gd_shutdown_next_timeout(a, now));
-
-	return a->sigfd < 0 ? earlier(t, GD_NO_SIGFD_POLL_MS) : t;
+	if (a->sigfd < 0) /* no signalfd: reap by polling */
+		due = gd_due_min(due, now + GD_NO_SIGFD_POLL_MS * 1000000ull);
+	return due;
 }

@@ -2,7 +2,7 @@
  * PID 1 duties, the workload and ordered shutdown (docs/pid1.md).
  *
  * All of it runs from the one poll loop: signals arrive on the signalfd
- * (gd_sig_handle), time-outs come from gd_pid1_next_timeout and the work
+ * (gd_sig_handle), due times come from gd_pid1_due and the work
  * due is done in gd_pid1_tick, once per loop pass after all I/O, so an
  * answer queued in this pass is written before anything it started.
  */
@@ -111,7 +111,7 @@ void gd_workload_start(struct gd_agent *a);
 void gd_workload_exited(struct gd_agent *a, int status);
 /* Run it again when on-exit=restart's delay is over. */
 void gd_workload_tick(struct gd_agent *a, uint64_t now);
-int gd_workload_next_timeout(const struct gd_agent *a, uint64_t now);
+uint64_t gd_workload_due(const struct gd_agent *a);
 /* "poweroff"... to GD_OE_*; -1 if unknown. */
 int gd_on_exit_parse(const char *s);
 
@@ -144,14 +144,14 @@ int gd_init_ask(int kind, int mode, int force, uint32_t grace_ms);
 int gd_shutdown_request(struct gd_agent *a, int mode, uint32_t grace_ms,
 			int force, const char *why, const char **err);
 void gd_shutdown_tick(struct gd_agent *a, uint64_t now);
-int gd_shutdown_next_timeout(const struct gd_agent *a, uint64_t now);
+uint64_t gd_shutdown_due(const struct gd_agent *a);
 
 /* pid1.c: startup order and the loop's hooks. */
 void gd_pid1_early(struct gd_agent *a);
 int gd_pid1_setup(struct gd_agent *a, int argc, char **argv);
 void gd_pid1_start(struct gd_agent *a);
 void gd_pid1_tick(struct gd_agent *a, uint64_t now);
-int gd_pid1_next_timeout(const struct gd_agent *a, uint64_t now);
+uint64_t gd_pid1_due(const struct gd_agent *a, uint64_t now);
 
 /* personality.c: argv[0] poweroff, reboot or halt; -1 when not one. */
 int gd_personality_main(int argc, char **argv);

@@ -26,23 +26,6 @@ int gd_qga_fail(struct gd_qga_call *call, const char *err_class,
 	return -1;
 }
 
-/* The free space of c->out, at most one response long. */
-static void response_view(struct gd_conn *c, struct gd_buf *view)
-{
-	size_t room = gd_buf_room(&c->out);
-
-	gd_buf_init(view, c->out.data + c->out.len,
-		    room < GD_QGA_RESP_MAX ? room : GD_QGA_RESP_MAX);
-}
-
-static int commit(struct gd_conn *c, struct gd_buf *view)
-{
-	if (gd_buf_put_u8(view, '\n'))
-		return -1;
-	c->out.len += view->len;
-	return 0;
-}
-
 /* An error line; desc[len] may hold a NUL (a command name's \u0000). */
 static void write_error_n(struct gd_agent *a, struct gd_conn *c,
 			  const struct gd_qga_req *req, const char *err_class,
@@ -54,7 +37,7 @@ static void write_error_n(struct gd_agent *a, struct gd_conn *c,
 	a->stats.errors++;
 	gd_logf(&a->log, GD_LOG_DEBUG, "%s: qga %s: %.*s", c->peer, err_class,
 		(int)len, desc);
-	response_view(c, &view);
+	gd_out_line_begin(c, &view, GD_QGA_RESP_MAX);
 	gd_json_init_qmp(&j, &view);
 	gd_json_obj_begin(&j);
 	if (req && req->id >= 0) {
@@ -69,7 +52,7 @@ static void write_error_n(struct gd_agent *a, struct gd_conn *c,
 	gd_json_strn(&j, desc, len);
 	gd_json_obj_end(&j);
 	gd_json_obj_end(&j);
-	if (!gd_json_ok(&j) || commit(c, &view)) /* only an id can be that long */
+	if (!gd_json_ok(&j) || gd_out_line_end(c, &view)) /* only an id can be that long */
 		write_error_n(a, c, NULL, "GenericError", RESP_TOO_BIG,
 			      sizeof RESP_TOO_BIG - 1);
 }
@@ -122,7 +105,7 @@ static void run(struct gd_agent *a, struct gd_conn *c,
 	struct gd_qga_call call = { .agent = a, .conn = c, .req = req,
 				    .j = &j };
 
-	response_view(c, &view);
+	gd_out_line_begin(c, &view, GD_QGA_RESP_MAX);
 	if (cmd->delimited)
 		gd_buf_put_u8(&view, GD_JF_RESYNC_BYTE);
 	gd_json_init_qmp(&j, &view);
@@ -139,7 +122,7 @@ static void run(struct gd_agent *a, struct gd_conn *c,
 		gd_qga_write_value(req, req->id, &j);
 	}
 	gd_json_obj_end(&j);
-	if (!gd_json_ok(&j) || commit(c, &view))
+	if (!gd_json_ok(&j) || gd_out_line_end(c, &view))
 		write_error(a, c, req, "GenericError", RESP_TOO_BIG);
 }
 
@@ -171,8 +154,8 @@ int gd_qga_process(struct gd_agent *a, struct gd_conn *c)
 	const char *text;
 	size_t len;
 
-	while (gd_buf_room(&c->out) >= GD_QGA_RESP_MAX) {
-		switch (gd_jf_next(&c->qga_in, &text, &len)) {
+	while (gd_out_room(c) >= GD_QGA_RESP_MAX) {
+		switch (gd_jf_next(&c->sess.in.qga, &text, &len)) {
 		case GD_JF_NEED:
 			return 0;
 		case GD_JF_TEXT:

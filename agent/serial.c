@@ -130,8 +130,7 @@ static void open_port(struct gd_agent *a, struct gd_serial_port *p)
 		return;
 	}
 	make_raw(fd);
-	gd_conn_attach(a, c, fd, "serial");
-	gd_conn_speak(c, p->proto);
+	gd_conn_attach(a, c, fd, "serial", p->proto);
 	c->serial = (int)(p - a->serial) + 1;
 	p->open = 1;
 	p->retry_ms = GD_SERIAL_RETRY_MS;
@@ -149,6 +148,11 @@ void gd_serial_open(struct gd_agent *a)
 	a->serial[1] = (struct gd_serial_port){
 		.spec = a->cfg.qga_serial, .proto = GD_PROTO_QGA,
 		.quiet = strcmp(a->cfg.qga_serial, GD_DEFAULT_QGA_SERIAL) == 0 };
+	if (a->auth_on && a->cfg.qga_serial[0])
+		gd_logf(&a->log, GD_LOG_INFO, "qga-serial %s: QEMU guest agent "
+			"protocol without authentication (it has none); a "
+			"virtio-serial port is reachable only by the VMM",
+			a->cfg.qga_serial);
 	for (int i = 0; i < GD_SERIAL_PORTS; i++) {
 		a->serial[i].retry_ms = GD_SERIAL_RETRY_MS;
 		open_port(a, &a->serial[i]);
@@ -166,11 +170,7 @@ void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_serial_port *p = &a->serial[c->serial - 1];
 
-	gd_dec_init(&c->dec);
-	gd_conn_speak(c, c->proto); /* a fresh QGA framer too */
-	c->out.len = 0;
-	c->eof = 0;
-	c->partial_since = 0;
+	gd_conn_fresh(c, c->sess.proto); /* the next host starts clean */
 	c->hung = 1;
 	schedule(p);
 }
@@ -231,22 +231,18 @@ static void port_tick(struct gd_agent *a, struct gd_serial_port *p,
 		open_port(a, p);
 }
 
-int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns)
+void gd_serial_tick(struct gd_agent *a, uint64_t now_ns)
 {
-	int best = -1;
+	for (int i = 0; i < GD_SERIAL_PORTS; i++)
+		port_tick(a, &a->serial[i], now_ns);
+}
 
-	for (int i = 0; i < GD_SERIAL_PORTS; i++) {
-		struct gd_serial_port *p = &a->serial[i];
-		int ms;
+uint64_t gd_serial_due(const struct gd_agent *a)
+{
+	uint64_t best = GD_DUE_NEVER;
 
-		port_tick(a, p, now_ns);
-		if (!p->retry_at)
-			continue;
-		ms = p->retry_at <= now_ns
-			     ? 0
-			     : (int)((p->retry_at - now_ns + 999999) / 1000000);
-		if (best < 0 || ms < best)
-			best = ms;
-	}
+	for (int i = 0; i < GD_SERIAL_PORTS; i++)
+		if (a->serial[i].retry_at)
+			best = gd_due_min(best, a->serial[i].retry_at);
 	return best;
 }

@@ -37,7 +37,9 @@ void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);
  * already is again (go on reading what it sent).
  */
 int gd_serial_hung(struct gd_agent *a, struct gd_conn *c);
-/* Retry when due; milliseconds until the next retry (-1 for none). */
-int gd_serial_tick(struct gd_agent *a, unsigned long long now_ns);
+/* Retry the ports that are due. */
+void gd_serial_tick(struct gd_agent *a, uint64_t now_ns);
+/* When the next retry is due (GD_DUE_NEVER: none). */
+uint64_t gd_serial_due(const struct gd_agent *a);
 
 #endif

@@ -15,25 +15,25 @@ int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 	struct gd_frame f;
 	int framed = 0, full = 0;
 
-	if (c->proto == GD_PROTO_QGA) /* no deadline: qemu-ga has none */
+	if (c->sess.proto == GD_PROTO_QGA) /* no deadline: qemu-ga has none */
 		return gd_qga_process(a, c);
-	while (!c->closing) {
+	while (!c->sess.closing) {
 		int r;
 
-		if (gd_buf_room(&c->out) < GD_MAX_FRAME) {
+		if (gd_out_room(c) < GD_MAX_FRAME) {
 			full = 1;
 			break;
 		}
-		r = gd_dec_next(&c->dec, &f);
+		r = gd_dec_next(&c->sess.in.dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
 		framed |= r != GD_DEC_GARBAGE;
 		gd_dispatch(a, c, r, &f);
 	}
-	if (!gd_dec_partial(&c->dec))
-		c->partial_since = 0;
-	else if (!c->partial_since || framed)
-		c->partial_since = gd_clock_ns(CLOCK_MONOTONIC);
+	if (!gd_dec_partial(&c->sess.in.dec))
+		c->sess.partial_since = 0;
+	else if (!c->sess.partial_since || framed)
+		c->sess.partial_since = gd_clock_ns(CLOCK_MONOTONIC);
 	return full;
 }
 

@@ -257,14 +257,13 @@ void gd_shutdown_tick(struct gd_agent *a, uint64_t now)
 	}
 }
 
-int gd_shutdown_next_timeout(const struct gd_agent *a, uint64_t now)
+uint64_t gd_shutdown_due(const struct gd_agent *a)
 {
 	const struct gd_shutdown *sd = &a->init.sd;
 
 	if (sd->pending)
-		return 0;
+		return 0; /* at once */
 	if (sd->phase != GD_SDP_GRACE && sd->phase != GD_SDP_KILL)
-		return -1;
-	return sd->deadline <= now ? 0
-				   : (int)((sd->deadline - now + 999999) / 1000000);
+		return GD_DUE_NEVER;
+	return sd->deadline;
 }

@@ -81,17 +81,16 @@ static int pool_and_key(struct gd_req *r, int *pool, const char **key,
 static int refresh_auto(struct gd_req *r)
 {
 	struct gd_hdr h = r->w->hdr;
-	struct gd_buf *out = r->w->out;
 
 	gd_frame_abort(r->w);
 	gd_kv_auto_refresh(r->agent);
 	/* events leave GD_MAX_FRAME free, so the answer still fits */
-	return gd_frame_begin(r->w, out, &h) ? GD_S_INTERNAL : GD_S_OK;
+	return gd_out_begin(r->conn, r->w, &h) ? GD_S_INTERNAL : GD_S_OK;
 }
 
 static int check_writable(struct gd_req *r, int pool)
 {
-	if (gd_kv_pool_writable(r->conn->kv_role, pool, &r->errmsg))
+	if (gd_kv_pool_writable(r->conn->sess.kv_role, pool, &r->errmsg))
 		return GD_S_OK;
 	return GD_S_READ_ONLY;
 }
@@ -223,12 +222,12 @@ int gd_svc_kv_watch(struct gd_req *r)
 	}
 	bits = pool < 0 ? (1u << GD_KV_NPOOLS) - 1 : 1u << pool;
 	if (on)
-		r->conn->kv_watch |= (uint8_t)bits;
+		r->conn->sess.kv_watch |= (uint8_t)bits;
 	else
-		r->conn->kv_watch &= (uint8_t)~bits;
+		r->conn->sess.kv_watch &= (uint8_t)~bits;
 	if (on && (bits & (1u << GD_KV_POOL_AUTO)) && refresh_auto(r))
 		return GD_S_INTERNAL;
-	return gd_tlv_u8(r->w, GD_T_KV_WATCHING, r->conn->kv_watch)
+	return gd_tlv_u8(r->w, GD_T_KV_WATCHING, r->conn->sess.kv_watch)
 		       ? GD_S_INTERNAL : GD_S_OK;
 }
 

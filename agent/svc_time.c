@@ -54,7 +54,7 @@ static int opt_u64(const struct gd_frame *f, uint16_t type, uint64_t *v)
 
 static uint64_t received_at(const struct gd_req *r)
 {
-	return r->conn->rx_real ? r->conn->rx_real
+	return r->conn->sess.rx_real ? r->conn->sess.rx_real
 				: gd_clock_ns(CLOCK_REALTIME);
 }
 

@@ -3,7 +3,7 @@
  * t2 when read(2) returned the bytes, t3 just before the write(2) that
  * sends them.
  *
- * The answer is queued in c->out, so its TIME_SEND value is refilled in
+ * The answer is queued in the output queue, so its TIME_SEND value is refilled in
  * place before every write attempt until those 8 bytes have left (a
  * peer that stops reading delays them). Only the header's CRC covers the
  * header, not the payload, so the frame stays valid. A frame carrying a
@@ -21,25 +21,26 @@
 
 void gd_time_rx_stamp(struct gd_conn *c)
 {
-	c->rx_real = gd_clock_ns(CLOCK_REALTIME);
+	c->sess.rx_real = gd_clock_ns(CLOCK_REALTIME);
 }
 
 enum { TX_NONE, TX_MARKED, TX_CHECKED };
 
 void gd_time_tx_mark(struct gd_conn *c, size_t frame_start)
 {
-	c->tx_stamp_frame = frame_start;
-	c->tx_stamp_at = c->out.len - STAMP_LEN;
-	c->tx_stamp_pending = TX_MARKED;
+	c->sess.tx_stamp_frame = frame_start;
+	c->sess.tx_stamp_at = gd_out_len(c) - STAMP_LEN;
+	c->sess.tx_stamp_pending = TX_MARKED;
 }
 
 static int still_marked(const struct gd_conn *c)
 {
-	const uint8_t *f = c->out.data + c->tx_stamp_frame;
-	const uint8_t *tlv = c->out.data + c->tx_stamp_at - GD_TLV_HDR_LEN;
+	const struct gd_session *s = &c->sess;
+	const uint8_t *f = gd_out_data(c) + s->tx_stamp_frame;
+	const uint8_t *tlv = gd_out_data(c) + s->tx_stamp_at - GD_TLV_HDR_LEN;
 
-	if (c->tx_stamp_at + STAMP_LEN > c->out.len ||
-	    c->tx_stamp_frame + GD_HDR_LEN + GD_TLV_HDR_LEN > c->tx_stamp_at)
+	if (s->tx_stamp_at + STAMP_LEN > gd_out_len(c) ||
+	    s->tx_stamp_frame + GD_HDR_LEN + GD_TLV_HDR_LEN > s->tx_stamp_at)
 		return 0;
 	return f[0] == GD_MAGIC0 && f[1] == GD_MAGIC1 && !(f[3] & GD_F_MAC) &&
 	       gd_get_u16(f + 4) == GD_OP_TIME_GET &&
@@ -47,28 +48,36 @@ static int still_marked(const struct gd_conn *c)
 	       gd_get_u16(tlv + 2) == STAMP_LEN;
 }
 
-/* The frame is complete (its header written) by the first write attempt. */
+/*
+ * The frame is complete (its header written) by the first write attempt.
+ * Once its header has left, the stamp keeps the value last written.
+ */
 void gd_time_tx_patch(struct gd_conn *c)
 {
-	if (c->tx_stamp_pending == TX_MARKED)
-		c->tx_stamp_pending = still_marked(c) ? TX_CHECKED : TX_NONE;
-	if (c->tx_stamp_pending != TX_CHECKED)
+	struct gd_session *s = &c->sess;
+	uint8_t stamp[STAMP_LEN];
+
+	if (s->tx_stamp_pending == TX_MARKED)
+		s->tx_stamp_pending = still_marked(c) ? TX_CHECKED : TX_NONE;
+	if (s->tx_stamp_pending != TX_CHECKED)
 		return;
-	if (c->tx_stamp_at + STAMP_LEN > c->out.len) {
-		c->tx_stamp_pending = TX_NONE;
-		return;
-	}
-	gd_set_u64(c->out.data + c->tx_stamp_at, gd_clock_ns(CLOCK_REALTIME));
+	gd_set_u64(stamp, gd_clock_ns(CLOCK_REALTIME));
+	if (gd_out_patch(c, s->tx_stamp_frame, s->tx_stamp_at, stamp,
+			 sizeof stamp))
+		s->tx_stamp_pending = TX_NONE;
 }
 
 void gd_time_tx_sent(struct gd_conn *c, size_t n)
 {
-	if (c->tx_stamp_pending == TX_NONE)
+	if (c->sess.tx_stamp_pending == TX_NONE)
 		return;
-	if (n > c->tx_stamp_at) { /* the stamp went out, or began to */
-		c->tx_stamp_pending = TX_NONE;
+	if (n > c->sess.tx_stamp_at) { /* the stamp went out, or began to */
+		c->sess.tx_stamp_pending = TX_NONE;
 		return;
 	}
-	c->tx_stamp_at -= n;
-	c->tx_stamp_frame = c->tx_stamp_frame > n ? c->tx_stamp_frame - n : 0;
+	c->sess.tx_stamp_at -= n;
+	if (n > c->sess.tx_stamp_frame) /* the header left: stop refilling */
+		c->sess.tx_stamp_pending = TX_NONE;
+	else
+		c->sess.tx_stamp_frame -= n;
 }

@@ -70,8 +70,8 @@ void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
 		     const struct gd_conn *requester);
 /* Run the periodic clock check when due. */
 void gd_time_tick(struct gd_agent *a, uint64_t now);
-/* The poll timeout (ms, -1 none) given another one: the sooner. */
-int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout);
+/* When the next clock check is due (CLOCK_MONOTONIC ns). */
+uint64_t gd_time_due(const struct gd_agent *a);
 
 /*
  * time_disc.c. Every clock move guestd makes goes through these two, so

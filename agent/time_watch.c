@@ -287,10 +287,7 @@ void gd_time_tick(struct gd_agent *a, uint64_t now)
 			GD_JUMP_VMGENID : 0);
 }
 
-int gd_time_poll_timeout(const struct gd_agent *a, uint64_t now, int timeout)
+uint64_t gd_time_due(const struct gd_agent *a)
 {
-	uint64_t due = a->time.next_check;
-	int ms = due <= now ? 0 : (int)((due - now + NS_PER_MS - 1) / NS_PER_MS);
-
-	return timeout < 0 || ms < timeout ? ms : timeout;
+	return a->time.next_check;
 }

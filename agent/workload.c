@@ -255,11 +255,7 @@ void gd_workload_tick(struct gd_agent *a, uint64_t now)
 	gd_workload_start(a);
 }
 
-int gd_workload_next_timeout(const struct gd_agent *a, uint64_t now)
+uint64_t gd_workload_due(const struct gd_agent *a)
 {
-	uint64_t at = a->init.wl.restart_at;
-
-	if (!at)
-		return -1;
-	return at <= now ? 0 : (int)((at - now + 999999) / 1000000);
+	return a->init.wl.restart_at ? a->init.wl.restart_at : GD_DUE_NEVER;
 }

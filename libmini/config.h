@@ -73,6 +73,7 @@ struct gd_config {
 	char on_exit[16];
 	uint32_t restart_delay_ms;
 	char ctrl_alt_del[16];
+	char qga_trust[16];              /* "key" (default) or "channel" */
 	uint32_t shutdown_grace_ms;
 	char hostname[GD_CFG_HOSTNAME_MAX + 1];
 	char modules[GD_CFG_LIST_MAX];

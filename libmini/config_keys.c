@@ -27,6 +27,9 @@ static const struct gd_cfg_key keys[] = {
 	  "also speak the QEMU guest agent protocol on a unix socket" },
 	{ "qga-vsock-port", GD_CT_UINT, STR(qga_vsock_port), 1, 0xfffffffeu, 0,
 	  "N", "also speak the QEMU guest agent protocol on AF_VSOCK port N" },
+	{ "qga-trust", GD_CT_STR, STR(qga_trust), 0, 0, 0, "WHO",
+	  "with key-file set: key (default) refuses QGA on vsock and unix, "
+	  "channel serves it unauthenticated (QGA has no auth)" },
 	{ "qga-serial", GD_CT_STR, STR(qga_serial), 0, 0, 0, "PORT",
 	  "QEMU guest agent protocol on this virtio-serial port or tty "
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
@@ -119,6 +122,7 @@ void gd_config_defaults(struct gd_config *c)
 	c->time_discipline = 1;
 	c->restart_delay_ms = 1000;
 	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");
+	memcpy(c->qga_trust, "key", sizeof "key");
 	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;
 	memcpy(c->log_to, "auto", sizeof "auto");
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);

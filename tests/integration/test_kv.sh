@@ -263,7 +263,7 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$GUESTD" kv --socket "$L" get --pool guest multi 2>"$T/err"
 	check_eq "uid 65534 not allowed: exit 1" 1 $?
 	check_match "uid 65534: not-permitted" "not-permitted: uid 65534 is not allowed" "$(cat "$T/err")"
-	check_log "refusal logged" "uid=65534.*refused" "$T/agent.log"
+	check_log "refusal logged" "refused local:.*uid=65534" "$T/agent.log"
 	out=$(setpriv --reuid=65534 --regid=65534 --groups=4242 "$GUESTD" kv --socket "$L" get --pool guest v2048)
 	check_eq "supplementary gid 4242 allowed (kv-allow-gid)" 2048 "${#out}"
 	g256=$(seq -s, 5001 5255),4242 g257=$(seq -s, 5001 5256),4242
