@@ -113,6 +113,34 @@ for name, data in sessions.items():
     write("request", name + "-split", b"\1\x0d" + data)
     write("request", name + "-nokey", b"\0\0" + data)
 
+# Two connections (fuzz_request mode bit 2): records [ctl][len u16][bytes],
+# ctl bit 0 for connection 1 (the watcher, authenticated by the harness when
+# a key is set), bit 1 to have the harness seal a whole frame for it. Mode
+# bit 3 broadcasts a clock jump after every record: every event that reaches
+# the authenticated watcher must carry a valid MAC.
+def record(ctl, data):
+    return bytes([ctl]) + struct.pack("<H", len(data)) + data
+
+
+kv_set_host = frame(OP["kv_set"], pool(0) + tlv(61, "w") + tlv(62, b"x"), id=9)
+two_conns = {
+    "two-watch-kv": record(0, auth_ok) + record(0, sealed(KS, 2, OP["kv_set"],
+                                                            pool(0) + tlv(61, "w") + tlv(62, b"x"), id=9)) +
+    record(3, frame(OP["ping"], id=1)) + record(3, kv_set_host),
+    "two-watcher-plain": record(1, frame(OP["ping"], id=1)) + record(0, kv_set_host),
+    "two-watcher-asks": record(3, frame(OP["time_get"], id=2)) +
+    record(3, frame(OP["kv_list"], pool(0), id=3)) + record(0, b"\0\1"),
+    "two-guest-sets": record(0, frame(OP["kv_set"], pool(1) + tlv(61, "g") + tlv(62, b"v"), id=1)) +
+    record(3, frame(OP["kv_get"], pool(1) + tlv(61, "g"), id=2)),
+}
+for name, data in two_conns.items():
+    write("request", name, b"\x05" + data)            # key, records
+    write("request", name + "-jumps", b"\x0d" + data)  # and clock jumps
+    write("request", name + "-guest", b"\x07" + data)  # conn 0 a guest process
+    write("request", name + "-nokey", b"\x04" + data)
+write("request", "auth-ok-jumps", b"\x09\x00" + auth_ok)
+write("request", "auth-ok-jumps-split", b"\x09\x0d" + auth_ok)
+
 # The QGA framer and request checks (fuzz_qga): what libvirt, Proxmox and
 # 0xFF-first clients send, and the bad inputs the tests name.
 qga = {
