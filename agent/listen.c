@@ -138,16 +138,9 @@ static int speak_qga(struct gd_agent *a, int rc)
  */
 static int qga_allowed(struct gd_agent *a, const char *what)
 {
-	const char *trust = a->cfg.qga_trust;
-
-	if (strcmp(trust, "key") && strcmp(trust, "channel")) {
-		gd_logf(&a->log, GD_LOG_ERR, "qga-trust=%s: not key or channel; "
-			"using key", trust);
-		trust = "key";
-	}
 	if (!a->auth_on)
 		return 1;
-	if (strcmp(trust, "channel") == 0) {
+	if (strcmp(a->cfg.qga_trust, "channel") == 0) {
 		gd_logf(&a->log, GD_LOG_WARN, "%s: QEMU guest agent protocol "
 			"without authentication (qga-trust=channel): anyone who "
 			"can connect is trusted", what);

@@ -32,6 +32,12 @@ static int check_choices(struct gd_agent *a)
 			"stderr", to);
 		bad = 1;
 	}
+	if (strcmp(a->cfg.qga_trust, "key") &&
+	    strcmp(a->cfg.qga_trust, "channel")) {
+		gd_logf(&a->log, GD_LOG_ERR, "qga-trust=%s: not key or channel; "
+			"using key", a->cfg.qga_trust);
+		bad = 1;
+	}
 	return bad;
 }
 

@@ -48,9 +48,11 @@ for fs in "proc on /proc" "sysfs on /sys" "devtmpfs on /dev" "devpts on /dev/pts
 	check "mounted $fs on an empty initramfs" log_has "mounted $fs"
 done
 check "loopback brought up" log_has "loopback up"
-check "modules loaded, vsock_loopback last" in_order "$QB_LOG" \
-	"module .*/virtio_ring.ko loaded" "module .*/vsock.ko loaded" \
-	"module .*/vsock_loopback.ko loaded" "listening on vsock port 2761"
+check "modules loaded in one line, in order, vsock_loopback last" in_order "$QB_LOG" \
+	"[0-9]+ modules loaded in [0-9]+ ms \(0 already loaded, 0 failed\): virtio_ring .*vsock .*vsock_loopback" \
+	"listening on vsock port 2761"
+check "the ready line is in kmsg, with the kernel's time stamp" \
+	grep -qE '^\[ *[0-9]+\.[0-9]+\] guestd: guestd [0-9.]+ ready as PID 1' "$QB_LOG"
 check "no Ctrl-Alt-Del error as the machine's PID 1" sh -c "! grep -q 'Ctrl-Alt-Del stays' '$QB_LOG'"
 check "ordered: request, SIGTERM, sync and unmount, power off" in_order "$QB_LOG" \
 	"poweroff: SIGRTMIN\+4 \(systemd\) from pid [0-9]+" "sent SIGTERM to all processes" \
