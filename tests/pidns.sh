@@ -31,7 +31,9 @@ ns_start() {
 ns_wait_socket() {
 	local i
 	for ((i = 0; i < 500; i++)); do
-		"$GUESTCTL" --unix "$T/$1.sock" --timeout 500 ping >/dev/null 2>&1 && return 0
+		# 0: answered; 1: answered with an error (auth-required, say)
+		"$GUESTCTL" --unix "$T/$1.sock" --timeout 500 ping >/dev/null 2>&1
+		[ $? -le 1 ] && return 0
 		[ -f "$T/$1.result" ] && return 0 # ended before listening
 		sleep 0.01
 	done
