@@ -31,7 +31,10 @@ while True:
     fds = [master] + ([client] if client else [srv])
     ready, _, _ = select.select(fds, [], [])
     if client and client in ready:
-        data = client.recv(65536)
+        try:
+            data = client.recv(65536)
+        except ConnectionResetError:  # a client that left with bytes unread
+            data = b""
         if not data:
             client.close()
             client = None
@@ -40,6 +43,10 @@ while True:
     if master in ready:
         data = os.read(master, 65536)
         if client:
-            client.sendall(data)
+            try:
+                client.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                client.close()
+                client = None
     if srv in ready:
         client, _ = srv.accept()
