@@ -50,6 +50,11 @@ int gd_auth_gate(struct gd_agent *a, struct gd_conn *c,
 int gd_auth_stream_damaged(struct gd_conn *c);
 /* HELLO's auth part: AUTH_NONCE and AUTH_PROOF in, AUTH_NONCE out. */
 int gd_auth_hello(struct gd_req *r);
+/*
+ * With a key set and the kernel's random pool not ready, fork a child that
+ * blocks in getrandom(2) until it is (entropy_kick.c); reaped as any child.
+ */
+void gd_entropy_kick(struct gd_agent *a);
 /* GD_CAP_AUTH when a key is configured. */
 uint32_t gd_auth_caps(const struct gd_agent *a);
 

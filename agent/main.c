@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 		if (!a->is_pid1)
 			return 1;
 	}
+	gd_entropy_kick(a);
 	if (gd_listeners_open(a) && !a->is_pid1) {
 		gd_listeners_close(a);
 		return 1;
