@@ -38,6 +38,7 @@ sample_value() {
 	LEVEL) echo info ;;
 	ACTION) echo poweroff ;;
 	WHERE) echo stderr ;;
+	WHO) echo channel ;;
 	CMDLINE) echo "sleep 5" ;;
 	KEYFILE) echo "$KEY" ;;
 	*) echo x ;;
