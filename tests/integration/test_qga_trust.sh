@@ -17,7 +17,7 @@ qga_ask() {
 import json, sys
 from qga import Client
 try:
-    c = Client(sys.argv[1], timeout=3)
+    c = Client(sys.argv[1], timeout=10)
     print(json.dumps(c.call(b'{"execute":"guest-get-host-name"}\n')))
 except OSError as e:
     print("error:", e)
@@ -71,7 +71,9 @@ kill "$fpid"; wait "$fpid" 2>/dev/null
 AGENT_LOG=$T/nokey.log
 start_agent "$T/n.sock" --qga-unix "$T/qn.sock"
 wait_for_socket "$T/qn.sock"
-check_match "no key: QGA answers" '"return"' "$(qga_ask "$T/qn.sock")"
+out=$(qga_ask "$T/qn.sock")
+check_match "no key: QGA answers" '"return"' "$out"
+[[ $out == *'"return"'* ]] || sed 's/^/# agent: /' "$T/nokey.log"
 check "  and no trust warning is logged" sh -c "! grep -q 'qga-trust' '$T/nokey.log'"
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
 
