@@ -38,7 +38,7 @@ GUESTCTL_OBJ := $(call musl_obj,$(HOST_SRC) $(LIB_SRC) libmini/fortify_musl.c)
 .PHONY: all deps test check clean kernel initramfs demo
 KERNEL_DIR := $(BUILD)/kernel
 INITRAMFS  := $(BUILD)/initramfs.cpio.gz
-MODULES    ?= virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback
+MODULES    ?= default
 CONF       ?= initramfs/guestd.conf
 EXTRA      ?=
 all: $(BUILD)/guestd $(BUILD)/guestctl
@@ -161,7 +161,7 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
 LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_bearssl keyfile kvfile \
-                  qga_req kvstore netaddr sysinfo)
+                  qga_req kvstore netaddr sysinfo signame dirscan procscan acpi_event)
 WIN_LIBS     := -lws2_32 -lbcrypt -ladvapi32
 WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
 WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))

@@ -15,7 +15,6 @@
 #include "agent.h"
 #include "sysinfo.h"
 
-#define GD_SD_RTMIN 34 /* glibc's SIGRTMIN, which systemd counts from */
 #define GD_EXE_MAX 256
 
 /* sysvinit's struct init_request (initreq.h): 384 bytes. */
@@ -109,7 +108,7 @@ static int signal_for(int kind, int mode, int force)
 
 	if (kind == GD_INIT_BUSYBOX)
 		return busybox[mode];
-	return GD_SD_RTMIN + systemd[mode] + (force ? 10 : 0);
+	return GD_SIG_RTMIN + systemd[mode] + (force ? 10 : 0);
 }
 
 int gd_init_check(int kind)

@@ -13,7 +13,8 @@
 #include "serial.h"
 #include "sysinfo.h"
 
-#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX)
+#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX + \
+		     GD_PB_POLL_MAX)
 
 int gd_signals_setup(struct gd_agent *a)
 {
@@ -77,7 +78,7 @@ void gd_loop_run(struct gd_agent *a)
 
 	while (!a->stop) {
 		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-		int n = 0, nls, ntime;
+		int n = 0, nls, ntime, npb;
 
 		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		for (int i = 0; i < a->nlisteners; i++)
@@ -95,6 +96,8 @@ void gd_loop_run(struct gd_agent *a)
 		}
 		ntime = n;
 		n += gd_time_pollfds(a, pfd + n);
+		npb = n;
+		n += gd_pb_pollfds(a, pfd + n);
 		if (poll(pfd, (nfds_t)n, poll_ms(next_due(a, now), now)) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",
@@ -109,7 +112,8 @@ void gd_loop_run(struct gd_agent *a)
 		for (int i = nls; i < ntime; i++)
 			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
 				gd_conn_io(a, owner[i], pfd[i].revents);
-		gd_time_events(a, pfd + ntime, n - ntime);
+		gd_time_events(a, pfd + ntime, npb - ntime);
+		gd_pb_events(a, pfd + npb, n - npb);
 		run_timers(a);
 	}
 }

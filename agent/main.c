@@ -166,6 +166,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gd_serial_open(a);
+	gd_pb_open(a);
 	gd_kv_start(a);
 	if (a->nlisteners == 0 && !a->cfg.serial[0])
 		gd_logf(&a->log, GD_LOG_WARN, "no listener is open");
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 	gd_loop_run(a);
 	gd_notify(a, "STOPPING=1");
 	gd_time_close(a);
+	gd_pb_close(a);
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return a->exit_code;

@@ -3,6 +3,7 @@
  * configuration (it lives in /proc/cmdline), then hostname, loopback,
  * Ctrl-Alt-Del and modules, then the workload once the host can connect.
  */
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -41,9 +42,61 @@ static int check_choices(struct gd_agent *a)
 	return bad;
 }
 
+static int check_power_button(struct gd_agent *a)
+{
+	const char *pb = a->cfg.power_button;
+
+	a->init.pb.action = strcmp(pb, "ignore") ? gd_sd_mode_parse(pb)
+						 : GD_PB_IGNORE;
+	if (a->init.pb.action >= 0)
+		return 0;
+	gd_logf(&a->log, GD_LOG_ERR, "power-button=%s: not poweroff, reboot, "
+		"halt or ignore; using poweroff", pb);
+	a->init.pb.action = GD_SD_POWEROFF;
+	return 1;
+}
+
+/* The tini and dumb-init choices: stop signal, rewrite, remap, leftovers. */
+static int check_signals(struct gd_agent *a)
+{
+	const struct gd_config *c = &a->cfg;
+	struct gd_pid1 *p = &a->init;
+	char err[GD_MAP_ERR_MAX];
+	int bad = 0;
+
+	p->signal_group = c->signal_group != 0;
+	p->stop_signal = gd_sig_parse(c->stop_signal, strlen(c->stop_signal));
+	if (p->stop_signal < 0) {
+		gd_logf(&a->log, GD_LOG_ERR, "stop-signal=%s: not a signal; "
+			"using SIGTERM", c->stop_signal);
+		p->stop_signal = SIGTERM;
+		bad = 1;
+	}
+	gd_sigmap_init(&p->rewrite);
+	if (gd_sigmap_parse(&p->rewrite, c->signal_rewrite, err, sizeof err)) {
+		gd_logf(&a->log, GD_LOG_ERR, "signal-rewrite=%s", err);
+		gd_sigmap_init(&p->rewrite);
+		bad = 1;
+	}
+	gd_exitmap_init(&p->exitmap);
+	if (gd_exitmap_parse(&p->exitmap, c->exit_remap, err, sizeof err)) {
+		gd_logf(&a->log, GD_LOG_ERR, "exit-remap=%s", err);
+		gd_exitmap_init(&p->exitmap);
+		bad = 1;
+	}
+	p->descendants = gd_desc_parse(c->descendants);
+	if (p->descendants < 0) {
+		gd_logf(&a->log, GD_LOG_ERR, "descendants=%s: not kill, wait or "
+			"leave; using kill", c->descendants);
+		p->descendants = GD_DESC_KILL;
+		bad = 1;
+	}
+	return bad;
+}
+
 int gd_pid1_setup(struct gd_agent *a, int argc, char **argv)
 {
-	int bad = check_choices(a);
+	int bad = check_choices(a) | check_power_button(a) | check_signals(a);
 
 	bad |= gd_workload_setup(a, argc, argv) != 0;
 	if (a->is_pid1) {
@@ -70,11 +123,14 @@ void gd_pid1_tick(struct gd_agent *a, uint64_t now)
 		gd_reap(a);
 	gd_workload_tick(a, now);
 	gd_shutdown_tick(a, now);
+	gd_drain_tick(a, now);
 }
 
 uint64_t gd_pid1_due(const struct gd_agent *a, uint64_t now)
 {
 	uint64_t due = gd_due_min(gd_workload_due(a), gd_shutdown_due(a));
+
+	due = gd_due_min(due, gd_drain_due(a, now));
 
 	if (a->sigfd < 0) /* no signalfd: reap by polling */
 		due = gd_due_min(due, now + GD_NO_SIGFD_POLL_MS * 1000000ull);

@@ -9,6 +9,7 @@
 #ifndef GD_PID1_H
 #define GD_PID1_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/signalfd.h>
@@ -17,6 +18,8 @@
 #include "config.h"
 #include "envset.h"
 #include "proto_pid1.h"
+#include "sigmap.h"
+#include "signame.h"
 
 #define GD_WL_ARGV_MAX 64          /* workload words */
 #define GD_SPAWN_ARGV_MAX 16       /* shutdown-cmd words, the mode included */
@@ -25,6 +28,9 @@
 #define GD_PASSWD_MAX 65536        /* largest /etc/passwd or /etc/group read */
 #define GD_NO_SIGFD_POLL_MS 1000   /* reap this often if signalfd failed */
 #define GD_SD_WHY_MAX 96           /* who asked, for the log */
+#define GD_DRAIN_POLL_MS 100       /* look for leftover descendants this often */
+#define GD_PB_INPUTS_MAX 4         /* input devices watched for KEY_POWER */
+#define GD_PB_SAME_PRESS_MS 1000   /* two reports this close are one press */
 
 /* on-exit actions; the first three equal the GD_SD_* shutdown modes. */
 enum gd_on_exit {
@@ -67,9 +73,40 @@ struct gd_shutdown {
 	char why[GD_SD_WHY_MAX];
 };
 
+/* descendants=: what guestd, not PID 1, does with the workload's leftovers. */
+enum gd_desc_policy { GD_DESC_KILL, GD_DESC_WAIT, GD_DESC_LEAVE };
+enum gd_drain_phase { GD_DRAIN_NONE, GD_DRAIN_WAIT, GD_DRAIN_TERM,
+		      GD_DRAIN_KILL };
+
+struct gd_drain {
+	int phase;          /* GD_DRAIN_* */
+	uint64_t started;   /* CLOCK_MONOTONIC ns */
+	uint64_t deadline;  /* end of TERM or KILL */
+};
+
+/* The power button: ACPI netlink events and input devices with KEY_POWER. */
+#define GD_PB_IGNORE 100   /* power-button=ignore; else a GD_SD_* mode */
+struct gd_power_button {
+	int action;                    /* GD_SD_* or GD_PB_IGNORE */
+	int acpi_fd;                   /* genetlink acpi_event, -1 if none */
+	uint16_t acpi_family;          /* its family id */
+	int uevent_fd;                 /* new input devices, -1 if none */
+	int input_fd[GD_PB_INPUTS_MAX];
+	int input_num[GD_PB_INPUTS_MAX]; /* N of /dev/input/eventN */
+	uint64_t last_press;           /* CLOCK_MONOTONIC ns, 0 if none */
+};
+#define GD_PB_POLL_MAX (2 + GD_PB_INPUTS_MAX)
+
 struct gd_pid1 {
 	struct gd_workload wl;
 	struct gd_shutdown sd;
+	struct gd_drain drain;
+	struct gd_power_button pb;
+	struct gd_sigmap rewrite;  /* signal-rewrite= */
+	struct gd_exitmap exitmap; /* exit-remap= */
+	int stop_signal;           /* stop-signal= */
+	int signal_group;          /* signal-group= */
+	int descendants;           /* GD_DESC_* */
 	const char *mounted[GD_MAX_MOUNTS]; /* what guestd mounted, in order */
 	int nmounted;
 	uint64_t reaped;
@@ -114,6 +151,27 @@ void gd_workload_tick(struct gd_agent *a, uint64_t now);
 uint64_t gd_workload_due(const struct gd_agent *a);
 /* "poweroff"... to GD_OE_*; -1 if unknown. */
 int gd_on_exit_parse(const char *s);
+/* Send sig to the workload, or its process group with signal-group=; 0/-1. */
+int gd_workload_signal(struct gd_agent *a, int sig);
+/* 128+signal or the exit status, after exit-remap=. */
+int gd_workload_exit_code(const struct gd_agent *a, int status);
+
+/* descendants.c: not PID 1, the workload's leftovers before guestd exits. */
+/* guestd is to exit: drain per descendants= (escalate: kill even if wait). */
+void gd_drain_begin(struct gd_agent *a, int escalate);
+void gd_drain_tick(struct gd_agent *a, uint64_t now);
+uint64_t gd_drain_due(const struct gd_agent *a, uint64_t now);
+/* sig to every process but guestd, skip_pid and group skip_pgid (-1: none). */
+void gd_signal_all_but(pid_t skip_pid, pid_t skip_pgid, int sig);
+/* "kill"... to GD_DESC_*; -1 if unknown. */
+int gd_desc_parse(const char *s);
+
+/* power_button.c: PID 1 only. */
+void gd_pb_open(struct gd_agent *a);
+void gd_pb_close(struct gd_agent *a);
+/* Add the button's fds to pfd (room for GD_PB_POLL_MAX); the count. */
+int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd);
+void gd_pb_events(struct gd_agent *a, const struct pollfd *pfd, int n);
 
 /* reaper.c: reap every exited child; 1 when no child is left. */
 int gd_reap(struct gd_agent *a);
@@ -121,7 +179,6 @@ int gd_reap(struct gd_agent *a);
 /* sigtable.c: the signals guestd takes, and what each one does. */
 void gd_sig_fill(sigset_t *set);
 void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si);
-const char *gd_sig_name(int sig, char *buf, size_t cap);
 
 /* initctl.c: which init runs as PID 1, and asking it to shut down. */
 enum gd_init_kind {

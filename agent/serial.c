@@ -5,21 +5,12 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "dirscan.h"
 #include "sysinfo.h"
-
-/* getdents64 record; musl's opendir allocates, so read the directory raw. */
-struct dirent64_raw {
-	unsigned long long ino;
-	long long off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
 
 static int name_matches(const char *sysfs, const char *entry,
 			const char *want)
@@ -41,29 +32,19 @@ static int name_matches(const char *sysfs, const char *entry,
 int gd_serial_resolve(const char *sysfs, const char *spec, char *dev,
 		      size_t cap)
 {
-	char buf[4096];
-	int fd, found = -1;
-	long n;
+	struct gd_dirscan d;
+	const char *name;
+	int found = -1;
 
 	if (spec[0] == '/')
 		return gd_strlcpy(dev, spec, cap) < cap ? 0 : -1;
-	fd = open(sysfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (gd_dir_open(&d, sysfs))
 		return -1;
-	while (found < 0 &&
-	       (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-		for (long off = 0; off < n;) {
-			struct dirent64_raw *d = (void *)(buf + off);
-
-			off += d->reclen;
-			if (d->name[0] == '.' || !name_matches(sysfs, d->name, spec))
-				continue;
-			if (snprintf(dev, cap, "/dev/%s", d->name) < (int)cap)
-				found = 0;
-			break;
-		}
-	}
-	close(fd);
+	while (found < 0 && (name = gd_dir_next(&d)))
+		if (name_matches(sysfs, name, spec))
+			found = snprintf(dev, cap, "/dev/%s", name) < (int)cap
+					? 0 : -1;
+	gd_dir_close(&d);
 	return found;
 }
 

@@ -150,14 +150,36 @@ static void delegate_now(struct gd_agent *a)
 
 static void signal_all(struct gd_agent *a, int sig)
 {
-	pid_t wl = a->init.wl.pid;
-
-	if (wl > 0) {
-		kill(wl, sig);
-		kill(wl, SIGCONT);
+	if (a->init.wl.pid > 0) {
+		gd_workload_signal(a, sig);
+		gd_workload_signal(a, SIGCONT);
 	}
 	kill(-1, sig); /* every process but PID 1 (and kernel threads) */
 	kill(-1, SIGCONT);
+}
+
+/*
+ * The workload gets stop-signal= first; every other process SIGTERM.
+ * With a stop signal of its own the workload (or its group) is left out
+ * of the SIGTERM, which would otherwise beat the signal it asked for.
+ */
+static void signal_stop(struct gd_agent *a)
+{
+	pid_t wl = a->init.wl.pid;
+	char name[16];
+
+	if (wl <= 0 || a->init.stop_signal == SIGTERM) {
+		signal_all(a, SIGTERM);
+		gd_logf(&a->log, GD_LOG_INFO, "sent SIGTERM to all processes");
+		return;
+	}
+	gd_workload_signal(a, a->init.stop_signal);
+	gd_workload_signal(a, SIGCONT);
+	gd_signal_all_but(wl, a->init.signal_group ? wl : -1, SIGTERM);
+	kill(-1, SIGCONT);
+	gd_logf(&a->log, GD_LOG_INFO, "sent %s to the workload%s, SIGTERM to "
+		"all other processes", gd_sig_name(a->init.stop_signal, name,
+		sizeof name), a->init.signal_group ? "'s group" : "");
 }
 
 static void begin(struct gd_agent *a, uint64_t now)
@@ -165,9 +187,8 @@ static void begin(struct gd_agent *a, uint64_t now)
 	struct gd_shutdown *sd = &a->init.sd;
 
 	gd_notify(a, "STOPPING=1");
-	signal_all(a, SIGTERM);
+	signal_stop(a);
 	sd->deadline = now + (sd->force ? 0 : ms_to_ns(sd->grace_ms));
-	gd_logf(&a->log, GD_LOG_INFO, "sent SIGTERM to all processes");
 }
 
 static int reboot_cmd(int mode)
@@ -181,11 +202,7 @@ static int container_exit_code(const struct gd_agent *a)
 {
 	const struct gd_workload *wl = &a->init.wl;
 
-	if (!wl->have_status)
-		return 0;
-	if (WIFSIGNALED(wl->status))
-		return 128 + WTERMSIG(wl->status);
-	return WEXITSTATUS(wl->status);
+	return wl->have_status ? gd_workload_exit_code(a, (int)wl->status) : 0;
 }
 
 static void finish(struct gd_agent *a, uint64_t now)

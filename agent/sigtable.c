@@ -11,13 +11,8 @@
 
 #include "agent.h"
 
-/*
- * systemd's SIGRTMIN+n counts from glibc's SIGRTMIN (34); musl's is 35.
- * Use the kernel numbers systemctl and `kill -RTMIN+4 1` actually send.
- */
-#define GD_SD_RTMIN 34
+/* systemd's SIGRTMIN+n count from the kernel's GD_SIG_RTMIN (signame.h). */
 #define GD_FIRST_RT 35  /* lowest real-time signal musl lets a program block */
-#define GD_LAST_RT 64
 
 enum sig_action { A_SHUTDOWN, A_CTRL_ALT_DEL };
 
@@ -30,12 +25,12 @@ struct sig_row {
 };
 
 static const struct sig_row pid1_table[] = {
-	{ GD_SD_RTMIN + 3, A_SHUTDOWN, GD_SD_HALT, 0, "systemd" },
-	{ GD_SD_RTMIN + 4, A_SHUTDOWN, GD_SD_POWEROFF, 0, "systemd" },
-	{ GD_SD_RTMIN + 5, A_SHUTDOWN, GD_SD_REBOOT, 0, "systemd" },
-	{ GD_SD_RTMIN + 13, A_SHUTDOWN, GD_SD_HALT, 1, "systemd, immediate" },
-	{ GD_SD_RTMIN + 14, A_SHUTDOWN, GD_SD_POWEROFF, 1, "systemd, immediate" },
-	{ GD_SD_RTMIN + 15, A_SHUTDOWN, GD_SD_REBOOT, 1, "systemd, immediate" },
+	{ GD_SIG_RTMIN + 3, A_SHUTDOWN, GD_SD_HALT, 0, "systemd" },
+	{ GD_SIG_RTMIN + 4, A_SHUTDOWN, GD_SD_POWEROFF, 0, "systemd" },
+	{ GD_SIG_RTMIN + 5, A_SHUTDOWN, GD_SD_REBOOT, 0, "systemd" },
+	{ GD_SIG_RTMIN + 13, A_SHUTDOWN, GD_SD_HALT, 1, "systemd, immediate" },
+	{ GD_SIG_RTMIN + 14, A_SHUTDOWN, GD_SD_POWEROFF, 1, "systemd, immediate" },
+	{ GD_SIG_RTMIN + 15, A_SHUTDOWN, GD_SD_REBOOT, 1, "systemd, immediate" },
 	{ SIGUSR1, A_SHUTDOWN, GD_SD_HALT, 0, "busybox" },
 	{ SIGUSR2, A_SHUTDOWN, GD_SD_POWEROFF, 0, "busybox" },
 	{ SIGTERM, A_SHUTDOWN, GD_SD_REBOOT, 0, "busybox" },
@@ -50,38 +45,12 @@ static const int forwarded[] = {
 	SIGTERM, SIGINT, SIGPWR,
 };
 
-static const char *const names[] = {
-	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-	[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
-	[SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",
-	[SIGURG] = "SIGURG", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
-	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
-	[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO", [SIGPWR] = "SIGPWR",
-	[SIGSYS] = "SIGSYS",
-};
-
-const char *gd_sig_name(int sig, char *buf, size_t cap)
-{
-	if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] &&
-	    names[sig])
-		return names[sig];
-	if (sig >= GD_SD_RTMIN && sig <= GD_LAST_RT)
-		snprintf(buf, cap, "SIGRTMIN+%d", sig - GD_SD_RTMIN);
-	else
-		snprintf(buf, cap, "signal %d", sig);
-	return buf;
-}
-
 void gd_sig_fill(sigset_t *set)
 {
 	sigaddset(set, SIGCHLD);
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(set, forwarded[i]);
-	for (int sig = GD_FIRST_RT; sig <= GD_LAST_RT; sig++)
+	for (int sig = GD_FIRST_RT; sig <= GD_SIG_LAST; sig++)
 		sigaddset(set, sig);
 }
 
@@ -95,21 +64,25 @@ static const struct sig_row *pid1_row(int sig)
 
 static void forward(struct gd_agent *a, int sig)
 {
+	int to = gd_sigmap_apply(&a->init.rewrite, sig);
 	pid_t pid = a->init.wl.pid;
-	char buf[16];
+	char from_name[16], to_name[16];
 
-	if (pid <= 0) {
-		gd_logf(&a->log, GD_LOG_DEBUG, "%s: no workload to forward to",
-			gd_sig_name(sig, buf, sizeof buf));
+	gd_sig_name(sig, from_name, sizeof from_name);
+	if (pid <= 0 || to == 0) {
+		gd_logf(&a->log, GD_LOG_DEBUG, "%s: %s", from_name, to == 0
+			? "dropped (signal-rewrite)" : "no workload to forward to");
 		return;
 	}
-	if (kill(pid, sig) != 0)
-		gd_logf(&a->log, GD_LOG_WARN, "forwarding %s to %d: %s",
-			gd_sig_name(sig, buf, sizeof buf), (int)pid,
-			strerror(errno));
+	gd_sig_name(to, to_name, sizeof to_name);
+	if (gd_workload_signal(a, to) != 0)
+		gd_logf(&a->log, GD_LOG_WARN, "forwarding %s to %d: %s", to_name,
+			(int)pid, strerror(errno));
 	else
-		gd_logf(&a->log, GD_LOG_DEBUG, "forwarded %s to %d",
-			gd_sig_name(sig, buf, sizeof buf), (int)pid);
+		gd_logf(&a->log, GD_LOG_DEBUG, "forwarded %s%s%s to %s %d",
+			to_name, to != sig ? " (rewritten from " : "",
+			to != sig ? from_name : "", a->init.signal_group
+			? "group" : "pid", (int)pid);
 }
 
 static void pid1_shutdown(struct gd_agent *a, const struct sig_row *row,
@@ -147,7 +120,7 @@ void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si)
 
 		gd_logf(&a->log, GD_LOG_INFO, "%s: stopping",
 			gd_sig_name(sig, buf, sizeof buf));
-		a->stop = 1;
+		gd_drain_begin(a, 1);
 		return;
 	}
 	forward(a, sig);

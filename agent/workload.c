@@ -4,6 +4,7 @@
  * what happens when it exits (on-exit=).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -178,11 +179,24 @@ void gd_workload_start(struct gd_agent *a)
 		wl->argv[0], (int)wl->pid);
 }
 
-static int exit_code(int status)
+int gd_workload_exit_code(const struct gd_agent *a, int status)
 {
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+				       : WEXITSTATUS(status);
+
+	return gd_exitmap_apply(&a->init.exitmap, code);
+}
+
+int gd_workload_signal(struct gd_agent *a, int sig)
+{
+	pid_t pid = a->init.wl.pid;
+
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	/* spawned with setsid(): its process group is its pid */
+	return kill(a->init.signal_group ? -pid : pid, sig);
 }
 
 static void log_exit(struct gd_agent *a, const struct gd_workload *wl,
@@ -218,7 +232,9 @@ void gd_workload_exited(struct gd_agent *a, int status)
 	wl->have_status = 1;
 	wl->status = (uint32_t)status;
 	log_exit(a, wl, status, shutting_down);
-	snprintf(note, sizeof note, "EXIT_STATUS=%d", exit_code(status));
+	snprintf(note, sizeof note, "EXIT_STATUS=%d",
+		 WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+				     : WEXITSTATUS(status));
 	gd_notify(a, note);
 	if (shutting_down)
 		return; /* already on the way down: nothing more to apply */
@@ -230,8 +246,8 @@ void gd_workload_exited(struct gd_agent *a, int status)
 	case GD_OE_STAY:
 		break;
 	case GD_OE_EXIT:
-		a->exit_code = exit_code(status);
-		a->stop = 1;
+		a->exit_code = gd_workload_exit_code(a, status);
+		gd_drain_begin(a, 0);
 		break;
 	default:
 		if (gd_shutdown_request(a, wl->on_exit,

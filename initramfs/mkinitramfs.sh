@@ -11,7 +11,9 @@ usage: mkinitramfs.sh --init PATH [--guestctl PATH] [--conf FILE] [--kernel-dir 
   --guestctl PATH    becomes /bin/guestctl
   --conf FILE        becomes /etc/guestd.conf; a modules= line is appended
   --kernel-dir DIR   output of fetch-kernel.sh (default build/kernel)
-  --modules LIST     comma-separated module names; dependencies are added
+  --modules LIST     comma-separated module names; dependencies are added.
+                     "default" stands for the set a QEMU guest needs
+                     (virtio console and vsock, ACPI power button and evdev)
   --extra DIR        tree copied over the image root (before the files above)
   --out FILE         default build/initramfs.cpio.gz
 Environment: SOURCE_DATE_EPOCH (default 0) is the mtime of every entry.
@@ -19,6 +21,9 @@ EOF
 	exit 2
 }
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
+# --modules default: virtio-serial and vsock for the host's channels, the
+# ACPI button driver and evdev so the power button reaches guestd.
+DEFAULT_MODULES=virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback,button,evdev
 
 init='' guestctl='' conf='' kdir=build/kernel modules='' extra='' out=build/initramfs.cpio.gz
 while [ $# -gt 0 ]; do
@@ -106,9 +111,18 @@ if [ -n "$modules" ]; then
 		for ((i = ${#d[@]} - 1; i >= 0; i--)); do visit "${d[i]}"; done
 		load+=("$p")
 	}
-	IFS=, read -ra want <<<"$modules"
-	for m in "${want[@]}"; do
+	IFS=, read -ra given <<<"$modules"
+	want=()
+	for m in "${given[@]}"; do
 		m=${m//[[:space:]]/}
+		if [ "$m" = default ]; then
+			IFS=, read -ra dm <<<"$DEFAULT_MODULES"
+			want+=("${dm[@]}")
+		else
+			want+=("$m")
+		fi
+	done
+	for m in "${want[@]}"; do
 		[ -n "$m" ] || continue
 		n=${m//-/_}
 		if [ -n "${path_of[$n]:-}" ]; then

@@ -74,6 +74,12 @@ struct gd_config {
 	uint32_t restart_delay_ms;
 	char ctrl_alt_del[16];
 	char qga_trust[16];              /* "key" (default) or "channel" */
+	char power_button[16];           /* poweroff, reboot, halt, ignore */
+	char stop_signal[24];            /* first signal of a shutdown */
+	uint32_t signal_group;           /* signal the workload's group */
+	char signal_rewrite[GD_CFG_STR_MAX]; /* list of FROM:TO signals */
+	char exit_remap[GD_CFG_STR_MAX];     /* list of FROM:TO exit codes */
+	char descendants[16];            /* kill, wait or leave */
 	uint32_t shutdown_grace_ms;
 	char hostname[GD_CFG_HOSTNAME_MAX + 1];
 	char modules[GD_CFG_LIST_MAX];

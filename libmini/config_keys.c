@@ -56,6 +56,23 @@ static const struct gd_cfg_key keys[] = {
 	  "wait before on-exit=restart runs it again (default 1000)" },
 	{ "ctrl-alt-del", GD_CT_STR, STR(ctrl_alt_del), 0, 0, 0, "ACTION",
 	  "SIGINT / Ctrl-Alt-Del as PID 1: poweroff (default) or reboot" },
+	{ "power-button", GD_CT_STR, STR(power_button), 0, 0, 0, "ACTION",
+	  "ACPI power button as PID 1: poweroff (default), reboot, halt or "
+	  "ignore" },
+	{ "stop-signal", GD_CT_STR, STR(stop_signal), 0, 0, 0, "SIG",
+	  "signal the workload gets first in a shutdown (default SIGTERM)" },
+	{ "signal-group", GD_CT_BOOL, STR(signal_group), 0, 1, 0, NULL,
+	  "send forwarded and stop signals to the workload's whole process "
+	  "group (tini -g)" },
+	{ "signal-rewrite", GD_CT_LIST, STR(signal_rewrite), 0, 0, 1,
+	  "FROM:TO", "forward signal FROM to the workload as TO; TO 0 drops "
+	  "it (dumb-init --rewrite; repeatable)" },
+	{ "exit-remap", GD_CT_LIST, STR(exit_remap), 0, 0, 1, "FROM:TO",
+	  "exit with TO when the workload's code is FROM; a bare N means N:0 "
+	  "(tini -e; repeatable)" },
+	{ "descendants", GD_CT_STR, STR(descendants), 0, 0, 0, "POLICY",
+	  "not PID 1, once the workload exits: kill (default) or wait for its "
+	  "leftover processes, or leave them" },
 	{ "shutdown-grace", GD_CT_UINT, STR(shutdown_grace_ms), 0,
 	  GD_SD_GRACE_MAX_MS, 0, "MS",
 	  "grace after SIGTERM for signal and on-exit shutdowns (default 5000)" },
@@ -123,6 +140,9 @@ void gd_config_defaults(struct gd_config *c)
 	c->restart_delay_ms = 1000;
 	memcpy(c->ctrl_alt_del, "poweroff", sizeof "poweroff");
 	memcpy(c->qga_trust, "key", sizeof "key");
+	memcpy(c->power_button, "poweroff", sizeof "poweroff");
+	memcpy(c->stop_signal, "SIGTERM", sizeof "SIGTERM");
+	memcpy(c->descendants, "kill", sizeof "kill");
 	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;
 	memcpy(c->log_to, "auto", sizeof "auto");
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);

@@ -20,4 +20,11 @@
 /* 1 when msg[len] is a "change@" uevent with a field NEW_VMGENID=1. */
 int gd_uevent_is_vmgenid(const char *msg, size_t len);
 
+/*
+ * N when msg[len] is an "add@" uevent of subsystem input for the device
+ * node input/eventN (an evdev node, which devtmpfs has made by the time
+ * the uevent is sent); -1 otherwise.
+ */
+int gd_uevent_input_add(const char *msg, size_t len);
+
 #endif

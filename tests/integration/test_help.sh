@@ -39,6 +39,9 @@ sample_value() {
 	ACTION) echo poweroff ;;
 	WHERE) echo stderr ;;
 	WHO) echo channel ;;
+	FROM:TO) echo 15:3 ;;
+	POLICY) echo wait ;;
+	SIG) echo SIGQUIT ;;
 	CMDLINE) echo "sleep 5" ;;
 	KEYFILE) echo "$KEY" ;;
 	*) echo x ;;
