@@ -182,17 +182,20 @@ static void open_uevents(struct gd_agent *a)
 static void read_uevents(struct gd_agent *a)
 {
 	static char msg[GD_UEVENT_MAX];
-	struct sockaddr_nl from;
-	socklen_t flen = sizeof from;
-	ssize_t n;
 
-	while ((n = recvfrom(a->init.pb.uevent_fd, msg, sizeof msg, 0,
-			     (struct sockaddr *)&from, &flen)) > 0) {
+	for (;;) {
+		struct sockaddr_nl from = { 0 };
+		socklen_t flen = sizeof from;
+		ssize_t n = recvfrom(a->init.pb.uevent_fd, msg, sizeof msg, 0,
+				     (struct sockaddr *)&from, &flen);
 		int num;
 
-		flen = sizeof from;
-		if (from.nl_pid != 0 || (size_t)n >= sizeof msg)
-			continue; /* not the kernel's, or cut short */
+		if (n <= 0)
+			return;
+		/* the kernel's only (port 0), and only whole datagrams */
+		if (flen < sizeof from || from.nl_pid != 0 ||
+		    (size_t)n >= sizeof msg)
+			continue;
 		num = gd_uevent_input_add(msg, (size_t)n);
 		if (num >= 0)
 			open_input(a, num);
