@@ -16,7 +16,9 @@
 #include "log.h"
 #include "pid1.h"
 #include "peer.h"
+#include "peerstats.h"
 #include "proto.h"
+#include "slots.h"
 #include "time_svc.h"
 #include "sysinfo.h"
 
@@ -59,6 +61,7 @@ struct gd_session {
 	uint8_t kv_role;        /* GD_KV_ROLE_*: which pool it may write */
 	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
 	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
+	int served;             /* an answer was queued: a client, not a squatter */
 	/* Last: only the member in use is initialised, not both buffers. */
 	union {
 		struct gd_decoder dec; /* GD_PROTO_NATIVE */
@@ -76,6 +79,9 @@ struct gd_conn {
 	char peer[64];          /* for logs: "unix", "vsock:3:1025" */
 	int serial;             /* serial port index + 1: kept open, never closed */
 	int hung;               /* serial with no host: not polled until one comes */
+	int slot_class;         /* GD_SC_* (slots.h): what it may hold */
+	uint64_t peer_key;      /* gd_peer_key(): uid, CID or serial port */
+	uint64_t quiet_since;   /* CLOCK_MONOTONIC ns of its last byte in or out */
 	struct gd_session sess;
 	struct gd_outq out;     /* conn_out.c only */
 };
@@ -106,7 +112,8 @@ struct gd_serial_port {
 };
 
 struct gd_stats {
-	uint64_t accepted, refused_busy, frames, errors, garbage_bytes;
+	uint64_t accepted, refused_busy, evicted, frames, errors, garbage_bytes;
+	struct gd_peer_stats peers; /* accepted, refused, evicted per peer */
 };
 
 struct gd_agent {

@@ -22,21 +22,14 @@ void gd_conns_init(struct gd_agent *a)
 		a->conns[i].fd = -1;
 }
 
-static struct gd_conn *free_slot(struct gd_agent *a)
-{
-	for (int i = 0; i < GD_MAX_CONNS; i++)
-		if (a->conns[i].fd < 0)
-			return &a->conns[i];
-	return NULL;
-}
-
 /* All slots taken: tell the peer in one best-effort write, then close. */
-static void refuse_busy(struct gd_agent *a, int fd, enum gd_proto proto)
+static void refuse_busy(struct gd_agent *a, int fd, enum gd_proto proto,
+			uint64_t key, const char *why)
 {
-	gd_out_notice(a, fd, proto == GD_PROTO_QGA, GD_S_BUSY,
-		      "all connection slots in use");
+	gd_out_notice(a, fd, proto == GD_PROTO_QGA, GD_S_BUSY, why);
 	close(fd);
 	a->stats.refused_busy++;
+	gd_peer_stats_count(&a->stats.peers, key, GD_PE_REFUSED);
 }
 
 static void describe_peer(struct gd_conn *c, enum gd_listener_kind kind,
@@ -52,13 +45,103 @@ static void describe_peer(struct gd_conn *c, enum gd_listener_kind kind,
 	}
 }
 
+/* The newcomer's slot class and peer key: the host and root first. */
+static int classify(const struct gd_listener *l, int fd,
+		    const struct sockaddr_storage *ss, uint64_t *key)
+{
+	struct ucred cr;
+	socklen_t len = sizeof cr;
+
+	if (l->kind == GD_LK_VSOCK) {
+		uint32_t cid = ((const struct sockaddr_vm *)(const void *)ss)->svm_cid;
+
+		*key = gd_peer_key(GD_PK_CID, cid);
+		return cid == GD_PEER_CID_HOST ? GD_SC_PRIV : GD_SC_GUEST;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+	    len != sizeof cr) {
+		*key = gd_peer_key(GD_PK_OTHER, 0);
+		return GD_SC_GUEST;
+	}
+	*key = gd_peer_key(GD_PK_UID, cr.uid);
+	return cr.uid == 0 ? GD_SC_PRIV : GD_SC_GUEST;
+}
+
+static void slot_view(const struct gd_agent *a, struct gd_slot_info *v)
+{
+	for (int i = 0; i < GD_MAX_CONNS; i++) {
+		const struct gd_conn *c = &a->conns[i];
+
+		v[i] = (struct gd_slot_info){
+			.cls = c->fd < 0 ? GD_SC_FREE : c->slot_class,
+			.peer = c->peer_key,
+			.partial_since = c->sess.partial_since,
+			.quiet_since = c->quiet_since,
+			.busy = gd_out_len(c) > 0,
+			.watching = c->sess.served || c->sess.kv_watch,
+		};
+	}
+}
+
+static const char *peer_name(uint64_t key, char *buf, size_t cap)
+{
+	static const char *const kinds[] = { "other", "uid", "CID", "serial" };
+	unsigned kind = (unsigned)(key >> 32);
+
+	snprintf(buf, cap, "%s %u", kind < 4 ? kinds[kind] : "?",
+		 (unsigned)(key & 0xffffffffu));
+	return buf;
+}
+
+/* A slot for a newcomer per slots.h, or NULL once it has been refused. */
+static struct gd_conn *take_slot(struct gd_agent *a, int fd, int cls,
+				 uint64_t key, enum gd_proto proto)
+{
+	struct gd_slot_info view[GD_MAX_CONNS];
+	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
+	char who[32], victim[32], why[80];
+	int slot = -1;
+
+	slot_view(a, view);
+	switch (gd_slot_choose(view, GD_MAX_CONNS, cls, key, now, &slot)) {
+	case GD_SLOT_TAKE:
+		return &a->conns[slot];
+	case GD_SLOT_EVICT:
+		gd_refusal_log(a, "to keep %s (%s, %s): evicted for %s",
+			       a->conns[slot].peer,
+			       peer_name(a->conns[slot].peer_key, victim,
+					 sizeof victim),
+			       view[slot].partial_since ? "partial frame"
+							: "idle",
+			       peer_name(key, who, sizeof who));
+		a->stats.evicted++;
+		gd_peer_stats_count(&a->stats.peers, a->conns[slot].peer_key,
+				    GD_PE_EVICTED);
+		gd_conn_close(a, &a->conns[slot], "evicted for a newcomer");
+		return &a->conns[slot];
+	case GD_SLOT_REFUSE_PEER:
+		snprintf(why, sizeof why, "too many connections from %s "
+			 "(at most %d per peer)", peer_name(key, who, sizeof who),
+			 GD_SLOTS_PER_PEER);
+		break;
+	default:
+		snprintf(why, sizeof why, "all connection slots in use");
+	}
+	gd_refusal_log(a, "a connection of %s: %s",
+		       peer_name(key, who, sizeof who), why);
+	refuse_busy(a, fd, proto, key, why);
+	return NULL;
+}
+
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 {
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
 		struct gd_conn *c;
-		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
+		char local[64];
+		uint64_t key;
+		int cls, fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -68,20 +151,23 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
-		if (gd_peer_admit(a, l, fd, &ss))
-			continue;
-		c = free_slot(a);
-		if (!c) {
-			refuse_busy(a, fd, l->proto);
-			continue;
-		}
-		gd_conn_attach(a, c, fd, "unix", l->proto);
-		describe_peer(c, l->kind, &ss);
-		if (gd_kv_conn_accepted(a, c, l)) {
-			gd_conn_close(a, c, "peer not permitted");
+		cls = classify(l, fd, &ss, &key);
+		if (gd_peer_admit(a, l, fd, &ss) ||
+		    gd_kv_local_admit(a, l, fd, local, sizeof local)) {
+			gd_peer_stats_count(&a->stats.peers, key, GD_PE_REFUSED);
 			continue;
 		}
+		c = take_slot(a, fd, cls, key, l->proto);
+		if (!c)
+			continue;
+		gd_conn_attach(a, c, fd, l->local ? local : "unix", l->proto);
+		c->slot_class = cls;
+		c->peer_key = key;
+		if (!l->local)
+			describe_peer(c, l->kind, &ss);
+		gd_kv_conn_accepted(c, l);
 		a->stats.accepted++;
+		gd_peer_stats_count(&a->stats.peers, key, GD_PE_ACCEPTED);
 		gd_logf(&a->log, GD_LOG_DEBUG, "connection from %s", c->peer);
 	}
 }
@@ -92,6 +178,9 @@ void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 	(void)a;
 	c->fd = fd;
 	c->serial = 0;
+	c->slot_class = GD_SC_GUEST; /* the caller says better */
+	c->peer_key = gd_peer_key(GD_PK_OTHER, 0);
+	c->quiet_since = gd_clock_ns(CLOCK_MONOTONIC);
 	gd_strlcpy(c->peer, peer, sizeof c->peer);
 	gd_conn_fresh(c, proto);
 }
@@ -173,6 +262,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 			return;
 		}
 		budget -= (size_t)n;
+		c->quiet_since = gd_clock_ns(CLOCK_MONOTONIC);
 		gd_time_rx_stamp(c);
 		in_commit(c, (size_t)n);
 		gd_conn_process(a, c);
@@ -205,6 +295,8 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	do {
 		full = gd_conn_process(a, c);
 		gd_kv_conn_io(a, c);
+		if (gd_out_len(c))
+			c->sess.served = 1;
 		if (gd_out_flush(c)) {
 			gd_conn_close(a, c, "write failed");
 			return;

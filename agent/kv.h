@@ -75,9 +75,15 @@ void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap);
 
 /* kv_local.c: the guest-local socket and its peer check. */
 void gd_kv_local_open(struct gd_agent *a);
-/* Check a new connection's listener and peer; -1 when it must be closed. */
-int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
-			const struct gd_listener *l);
+/*
+ * Before a slot is given: a peer of the guest-local socket must be root or
+ * in kv-allow-uid/gid. 0 to go on (peer[cap] then names it); otherwise it
+ * was told NOT_PERMITTED, logged and closed, and -1 is returned.
+ */
+int gd_kv_local_admit(struct gd_agent *a, const struct gd_listener *l,
+		      int fd, char *peer, size_t cap);
+/* Once attached: what the connection may do with the KV pools. */
+void gd_kv_conn_accepted(struct gd_conn *c, const struct gd_listener *l);
 /* Nonzero when op may not be used on c (local peers: KV and basics only). */
 int gd_kv_op_refused(const struct gd_conn *c, uint16_t op);
 

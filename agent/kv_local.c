@@ -168,34 +168,40 @@ static int peer_allowed(const struct gd_agent *a, int fd,
 	       listed(a->cfg.kv_allow_gid, uc->gid) || groups_allowed(a, fd);
 }
 
-static void refuse(struct gd_agent *a, struct gd_conn *c, const char *msg)
+static void refuse(struct gd_agent *a, int fd, const char *peer,
+		   const char *msg)
 {
-	gd_out_notice(a, c->fd, 0, GD_S_NOT_PERMITTED, msg);
-	gd_refusal_log(a, "%s: %s", c->peer, msg);
+	gd_out_notice(a, fd, 0, GD_S_NOT_PERMITTED, msg);
+	gd_refusal_log(a, "%s: %s", peer, msg);
+	close(fd);
 }
 
-int gd_kv_conn_accepted(struct gd_agent *a, struct gd_conn *c,
-			const struct gd_listener *l)
+int gd_kv_local_admit(struct gd_agent *a, const struct gd_listener *l,
+		      int fd, char *peer, size_t cap)
 {
 	struct ucred uc;
 	socklen_t len = sizeof uc;
 	char msg[160];
 
-	c->sess.kv_role = l->local ? GD_KV_ROLE_GUEST : GD_KV_ROLE_HOST;
 	if (!l->local)
 		return 0;
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
-		refuse(a, c, "cannot read the peer's credentials");
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
+		refuse(a, fd, "local", "cannot read the peer's credentials");
 		return -1;
 	}
-	snprintf(c->peer, sizeof c->peer, "local:pid=%d,uid=%u,gid=%u",
-		 (int)uc.pid, (unsigned)uc.uid, (unsigned)uc.gid);
-	if (peer_allowed(a, c->fd, &uc))
+	snprintf(peer, cap, "local:pid=%d,uid=%u,gid=%u", (int)uc.pid,
+		 (unsigned)uc.uid, (unsigned)uc.gid);
+	if (peer_allowed(a, fd, &uc))
 		return 0;
 	snprintf(msg, sizeof msg, "uid %u is not allowed on guestd's local "
 		 "socket (see kv-allow-uid, kv-allow-gid)", (unsigned)uc.uid);
-	refuse(a, c, msg);
+	refuse(a, fd, peer, msg);
 	return -1;
+}
+
+void gd_kv_conn_accepted(struct gd_conn *c, const struct gd_listener *l)
+{
+	c->sess.kv_role = l->local ? GD_KV_ROLE_GUEST : GD_KV_ROLE_HOST;
 }
 
 int gd_kv_op_refused(const struct gd_conn *c, uint16_t op)

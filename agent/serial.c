@@ -113,6 +113,8 @@ static void open_port(struct gd_agent *a, struct gd_serial_port *p)
 	make_raw(fd);
 	gd_conn_attach(a, c, fd, "serial", p->proto);
 	c->serial = (int)(p - a->serial) + 1;
+	c->slot_class = GD_SC_SERIAL;
+	c->peer_key = gd_peer_key(GD_PK_SERIAL, (uint32_t)(p - a->serial));
 	p->open = 1;
 	p->retry_ms = GD_SERIAL_RETRY_MS;
 	if (!p->logged)

@@ -23,6 +23,8 @@ typedef int (*gd_handler_fn)(struct gd_req *r);
 int gd_svc_hello(struct gd_req *r);
 int gd_svc_ping(struct gd_req *r);
 int gd_svc_info(struct gd_req *r);
+/* svc_conns.c: INFO's slot table and per-peer counters; 0 or -1. */
+int gd_svc_conns_info(struct gd_req *r);
 int gd_svc_time_get(struct gd_req *r);
 int gd_svc_time_set(struct gd_req *r);
 int gd_svc_shutdown(struct gd_req *r);

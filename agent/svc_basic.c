@@ -83,7 +83,8 @@ int gd_svc_info(struct gd_req *r)
 	if (gd_os_pretty_name(os, sizeof os) == 0 &&
 	    gd_tlv_str(r->w, GD_T_OS_NAME, os))
 		return GD_S_INTERNAL;
-	if (gd_svc_put_pid1_state(r, 1) || put_uptimes(r) || gd_kv_info(r))
+	if (gd_svc_put_pid1_state(r, 1) || put_uptimes(r) || gd_kv_info(r) ||
+	    gd_svc_conns_info(r))
 		return GD_S_INTERNAL;
 	return GD_S_OK;
 }

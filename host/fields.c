@@ -1,10 +1,12 @@
 #include "fields.h"
 #include "proto_pid1.h"
 #include "proto_kv.h"
+#include "proto_conn.h"
+#include "buf.h"
 
 #include <string.h>
 
-enum kind { K_STR, K_U8, K_U16, K_U32, K_U64, K_CAPS, K_NS };
+enum kind { K_STR, K_U8, K_U16, K_U32, K_U64, K_CAPS, K_NS, K_PEER };
 
 struct field {
 	uint16_t type;
@@ -43,7 +45,60 @@ static const struct field fields[] = {
 	{ GD_T_KV_KEY_MAX, K_U32, "kv_key_max" },
 	{ GD_T_KV_VALUE_MAX, K_U32, "kv_value_max" },
 	{ GD_T_KV_POOL_MAX, K_U32, "kv_pool_max" },
+	{ GD_T_CONN_SLOTS, K_U32, "conn_slots" },
+	{ GD_T_CONN_IN_USE, K_U32, "conn_in_use" },
+	{ GD_T_CONN_REFUSED, K_U64, "conn_refused" },
+	{ GD_T_CONN_EVICTED, K_U64, "conn_evicted" },
+	{ GD_T_CONN_PEER, K_PEER, "peers" },
 };
+
+static const char *const peer_kinds[] = { "other", "uid", "cid", "serial" };
+
+struct peer_counts {
+	const char *kind;
+	uint32_t id;
+	uint64_t accepted, refused, evicted;
+};
+
+static int peer_parse(const struct gd_tlv_view *tv, struct peer_counts *p)
+{
+	if (tv->len != GD_CONN_PEER_LEN)
+		return -1;
+	p->kind = tv->val[0] < 4 ? peer_kinds[tv->val[0]] : "unknown";
+	p->id = gd_get_u32(tv->val + 1);
+	p->accepted = gd_get_u64(tv->val + 5);
+	p->refused = gd_get_u64(tv->val + 13);
+	p->evicted = gd_get_u64(tv->val + 21);
+	return 0;
+}
+
+/* Every CONN_PEER of the payload as one JSON array of objects. */
+static void peers_json(struct gd_json *j, const uint8_t *payload, size_t len)
+{
+	size_t off = 0;
+	struct gd_tlv_view tv;
+	struct peer_counts p;
+
+	gd_json_key(j, "peers");
+	gd_json_arr_begin(j);
+	while (gd_tlv_next(payload, len, &off, &tv) == 1) {
+		if (tv.type != GD_T_CONN_PEER || peer_parse(&tv, &p))
+			continue;
+		gd_json_obj_begin(j);
+		gd_json_key(j, "kind");
+		gd_json_str(j, p.kind);
+		gd_json_key(j, "id");
+		gd_json_u64(j, p.id);
+		gd_json_key(j, "accepted");
+		gd_json_u64(j, p.accepted);
+		gd_json_key(j, "refused");
+		gd_json_u64(j, p.refused);
+		gd_json_key(j, "evicted");
+		gd_json_u64(j, p.evicted);
+		gd_json_obj_end(j);
+	}
+	gd_json_arr_end(j);
+}
 
 static const char *const cap_names[] = {
 	"ping", "info", "shutdown", "time", "kv", "auth", "events",
@@ -106,12 +161,20 @@ void gc_fields_json(struct gd_json *j, const uint8_t *payload, size_t len)
 	size_t off = 0;
 	struct gd_tlv_view tv;
 
+	int peers_done = 0;
+
 	while (gd_tlv_next(payload, len, &off, &tv) == 1) {
 		const struct field *f = find(tv.type);
 		uint64_t v;
 
 		if (!f)
 			continue;
+		if (f->kind == K_PEER) {
+			if (!peers_done)
+				peers_json(j, payload, len);
+			peers_done = 1;
+			continue;
+		}
 		if (f->kind == K_STR) {
 			gd_json_key(j, f->name);
 			gd_json_strn(j, (const char *)tv.val, tv.len);
@@ -141,11 +204,19 @@ void gc_fields_human(FILE *out, const uint8_t *payload, size_t len)
 	while (gd_tlv_next(payload, len, &off, &tv) == 1) {
 		const struct field *f = find(tv.type);
 		char caps[128];
+		struct peer_counts p;
 		uint64_t v;
 
 		if (!f)
 			continue;
-		if (f->kind == K_STR) {
+		if (f->kind == K_PEER) {
+			if (peer_parse(&tv, &p) == 0)
+				fprintf(out, "%-22s %s %u: %llu accepted, %llu "
+					"refused, %llu evicted\n", "peer", p.kind,
+					p.id, (unsigned long long)p.accepted,
+					(unsigned long long)p.refused,
+					(unsigned long long)p.evicted);
+		} else if (f->kind == K_STR) {
 			fprintf(out, "%-22s %.*s\n", f->name, (int)tv.len,
 				(const char *)tv.val);
 		} else if (number(f, &tv, &v) == 0) {

@@ -69,7 +69,8 @@ types = {}
 for m in re.finditer(r"^\| `([a-z_]+)` +\| ([a-z ]+?) +\|", doc, re.M):
     types.setdefault(m.group(1), set()).add(m.group(2).strip())
 documented = set(re.findall(r"`([a-z_]+)`", doc))
-py = {"string": str, "integer": int, "boolean": bool, "array of strings": list}
+py = {"string": str, "integer": int, "boolean": bool, "array of strings": list,
+      "array of objects": list}
 seen = set()
 for line in open(sys.argv[2]):
     o = json.loads(line)
