@@ -107,6 +107,7 @@ struct gd_serial_port {
 	int quiet;             /* a default that may be absent: no logs, backoff */
 	int open;
 	int logged, missing_logged;
+	int async;             /* hung, and SIGIO will say when a host is back */
 	unsigned retry_ms;     /* wait before the next attempt */
 	unsigned long long retry_at; /* CLOCK_MONOTONIC ns, 0 none */
 };
@@ -121,6 +122,7 @@ struct gd_agent {
 	struct gd_log log;
 	int is_pid1;
 	int sigfd;
+	int uevent_fd; /* the kernel's uevents, shared (uevents.c); -1 if none */
 	int stop;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at start */
 	int nlisteners;

@@ -12,8 +12,9 @@
 #include "gate.h"
 #include "serial.h"
 #include "sysinfo.h"
+#include "uevents.h"
 
-#define GD_POLL_MAX (1 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX + \
+#define GD_POLL_MAX (2 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX + \
 		     GD_PB_POLL_MAX)
 
 int gd_signals_setup(struct gd_agent *a)
@@ -78,7 +79,7 @@ void gd_loop_run(struct gd_agent *a)
 
 	while (!a->stop) {
 		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-		int n = 0, nls, ntime, npb;
+		int n = 0, nls, ntime, npb, nuev;
 
 		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		for (int i = 0; i < a->nlisteners; i++)
@@ -98,6 +99,8 @@ void gd_loop_run(struct gd_agent *a)
 		n += gd_time_pollfds(a, pfd + n);
 		npb = n;
 		n += gd_pb_pollfds(a, pfd + n);
+		nuev = n;
+		n += gd_uevents_pollfds(a, pfd + n);
 		if (poll(pfd, (nfds_t)n, poll_ms(next_due(a, now), now)) < 0) {
 			if (errno != EINTR)
 				gd_logf(&a->log, GD_LOG_ERR, "poll: %s",
@@ -113,7 +116,8 @@ void gd_loop_run(struct gd_agent *a)
 			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
 				gd_conn_io(a, owner[i], pfd[i].revents);
 		gd_time_events(a, pfd + ntime, npb - ntime);
-		gd_pb_events(a, pfd + npb, n - npb);
+		gd_pb_events(a, pfd + npb, nuev - npb);
+		gd_uevents_events(a, pfd + nuev, n - nuev);
 		run_timers(a);
 	}
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "uevents.h"
 #include "notify.h"
 #include "serial.h"
 #include "gate.h"
@@ -165,6 +166,7 @@ int main(int argc, char **argv)
 		gd_listeners_close(a);
 		return 1;
 	}
+	gd_uevents_open(a);
 	gd_serial_open(a);
 	gd_pb_open(a);
 	gd_kv_start(a);
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 	gd_notify(a, "STOPPING=1");
 	gd_time_close(a);
 	gd_pb_close(a);
+	gd_uevents_close(a);
 	gd_listeners_close(a);
 	gd_logf(&a->log, GD_LOG_INFO, "stopped");
 	return a->exit_code;

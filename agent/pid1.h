@@ -90,12 +90,12 @@ struct gd_power_button {
 	int action;                    /* GD_SD_* or GD_PB_IGNORE */
 	int acpi_fd;                   /* genetlink acpi_event, -1 if none */
 	uint16_t acpi_family;          /* its family id */
-	int uevent_fd;                 /* new input devices, -1 if none */
+	int active;                    /* watching: the machine's PID 1 */
 	int input_fd[GD_PB_INPUTS_MAX];
 	int input_num[GD_PB_INPUTS_MAX]; /* N of /dev/input/eventN */
 	uint64_t last_press;           /* CLOCK_MONOTONIC ns, 0 if none */
 };
-#define GD_PB_POLL_MAX (2 + GD_PB_INPUTS_MAX)
+#define GD_PB_POLL_MAX (1 + GD_PB_INPUTS_MAX)
 
 struct gd_pid1 {
 	struct gd_workload wl;
@@ -172,6 +172,9 @@ void gd_pb_close(struct gd_agent *a);
 /* Add the button's fds to pfd (room for GD_PB_POLL_MAX); the count. */
 int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd);
 void gd_pb_events(struct gd_agent *a, const struct pollfd *pfd, int n);
+/* A uevent announced /dev/input/eventN (uevents.c): watch it if it has
+ * KEY_POWER and the button is watched at all. */
+void gd_pb_input_added(struct gd_agent *a, int n);
 
 /* reaper.c: reap every exited child; 1 when no child is left. */
 int gd_reap(struct gd_agent *a);

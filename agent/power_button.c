@@ -27,7 +27,6 @@
 #include "agent.h"
 #include "dirscan.h"
 #include "sysinfo.h"
-#include "uevent.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 #define GD_PB_NAME_MAX 64
@@ -161,45 +160,12 @@ static void read_input(struct gd_agent *a, int i)
 	}
 }
 
-/* --- uevents: input devices that appear later ---------------------------- */
+/* --- input devices that appear later (uevents.c tells) ----------------- */
 
-static void open_uevents(struct gd_agent *a)
+void gd_pb_input_added(struct gd_agent *a, int n)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			NETLINK_KOBJECT_UEVENT);
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		a->init.pb.uevent_fd = fd;
-		return;
-	}
-	gd_logf(&a->log, GD_LOG_WARN, "power button: no uevents, new input "
-		"devices will not be seen: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
-static void read_uevents(struct gd_agent *a)
-{
-	static char msg[GD_UEVENT_MAX];
-
-	for (;;) {
-		struct sockaddr_nl from = { 0 };
-		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(a->init.pb.uevent_fd, msg, sizeof msg, 0,
-				     (struct sockaddr *)&from, &flen);
-		int num;
-
-		if (n <= 0)
-			return;
-		/* the kernel's only (port 0), and only whole datagrams */
-		if (flen < sizeof from || from.nl_pid != 0 ||
-		    (size_t)n >= sizeof msg)
-			continue;
-		num = gd_uevent_input_add(msg, (size_t)n);
-		if (num >= 0)
-			open_input(a, num);
-	}
+	if (a->init.pb.active)
+		open_input(a, n);
 }
 
 /* --- ACPI netlink events ------------------------------------------------ */
@@ -288,13 +254,16 @@ void gd_pb_open(struct gd_agent *a)
 {
 	struct gd_power_button *pb = &a->init.pb;
 
-	pb->acpi_fd = pb->uevent_fd = -1;
+	pb->acpi_fd = -1;
 	for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 		pb->input_fd[i] = -1;
 	if (!a->is_pid1 || !a->init.root_pidns)
 		return;
+	pb->active = 1;
 	open_acpi(a);
-	open_uevents(a);
+	if (a->uevent_fd < 0)
+		gd_logf(&a->log, GD_LOG_WARN, "power button: no uevents, new "
+			"input devices will not be seen");
 	scan_inputs(a);
 	gd_logf(&a->log, GD_LOG_INFO, "power button: power-button=%s",
 		action_name(pb->action));
@@ -309,9 +278,8 @@ void gd_pb_close(struct gd_agent *a)
 			close_input(pb, i);
 	if (pb->acpi_fd >= 0)
 		close(pb->acpi_fd);
-	if (pb->uevent_fd >= 0)
-		close(pb->uevent_fd);
-	pb->acpi_fd = pb->uevent_fd = -1;
+	pb->acpi_fd = -1;
+	pb->active = 0;
 }
 
 int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd)
@@ -321,8 +289,6 @@ int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd)
 
 	if (pb->acpi_fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = pb->acpi_fd, .events = POLLIN };
-	if (pb->uevent_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = pb->uevent_fd, .events = POLLIN };
 	for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 		if (pb->input_fd[i] >= 0)
 			pfd[n++] = (struct pollfd){ .fd = pb->input_fd[i],
@@ -339,8 +305,6 @@ void gd_pb_events(struct gd_agent *a, const struct pollfd *pfd, int n)
 			continue;
 		if (pfd[k].fd == pb->acpi_fd)
 			read_acpi(a);
-		else if (pfd[k].fd == pb->uevent_fd)
-			read_uevents(a);
 		for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 			if (pb->input_fd[i] >= 0 && pfd[k].fd == pb->input_fd[i])
 				read_input(a, i);

@@ -88,7 +88,10 @@ static void missing(struct gd_agent *a, struct gd_serial_port *p,
 				p->spec);
 	}
 	p->missing_logged = 1;
-	schedule(p);
+	if (!dev && p->spec[0] != '/' && a->uevent_fd >= 0)
+		p->retry_at = 0; /* its uevent will come: uevents.c */
+	else
+		schedule(p);
 }
 
 static void open_port(struct gd_agent *a, struct gd_serial_port *p)
@@ -143,30 +146,17 @@ void gd_serial_open(struct gd_agent *a)
 }
 
 /*
- * The fd stays open while no host is connected: a virtio port that the
- * guest has closed discards what the host sends, so a host connecting
- * between a close and the reopen would lose its first request. A hung
- * port is left out of poll (it reports POLLHUP until a host connects) and
- * looked at again every GD_SERIAL_RETRY_MS.
+ * SIGIO when the host connects or leaves (virtio_console signals a port's
+ * O_ASYNC owner on both), so a port without a host costs no wake-up. Not
+ * for a tty, whose SIGIO says only that input came: -1, use the timer.
  */
-void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
+static int async_wake(int fd, int on)
 {
-	struct gd_serial_port *p = &a->serial[c->serial - 1];
+	int fl = fcntl(fd, F_GETFL);
 
-	gd_conn_fresh(c, c->sess.proto); /* the next host starts clean */
-	c->hung = 1;
-	schedule(p);
-}
-
-static struct gd_conn *port_conn(struct gd_agent *a,
-				 const struct gd_serial_port *p)
-{
-	int serial = (int)(p - a->serial) + 1;
-
-	for (int i = 0; i < GD_MAX_CONNS; i++)
-		if (a->conns[i].fd >= 0 && a->conns[i].serial == serial)
-			return &a->conns[i];
-	return NULL;
+	if (isatty(fd) || fl < 0 || (on && fcntl(fd, F_SETOWN, getpid())))
+		return -1;
+	return fcntl(fd, F_SETFL, on ? fl | O_ASYNC : fl & ~O_ASYNC);
 }
 
 /* A hung port: serve it again once the host is back, reopen if it broke. */
@@ -184,18 +174,50 @@ static void recheck(struct gd_agent *a, struct gd_serial_port *p,
 		open_port(a, p);
 		return;
 	}
-	if (pfd.revents & POLLHUP)
-		schedule(p);
-	else
+	if (!(pfd.revents & POLLHUP)) {
 		c->hung = 0;
+		if (p->async)
+			async_wake(c->fd, 0);
+		p->async = 0;
+	} else if (!p->async) {
+		schedule(p);
+	}
+}
+
+/*
+ * The fd stays open while no host is connected: a virtio port that the
+ * guest has closed discards what the host sends, so a host connecting
+ * between a close and the reopen would lose its first request. A hung
+ * port is left out of poll (it reports POLLHUP until a host connects)
+ * and looked at again on SIGIO, or every GD_SERIAL_RETRY_MS where SIGIO
+ * cannot be had. It is looked at once now: a host may still be there
+ * (a connection closed for its input) or be back already.
+ */
+void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
+{
+	struct gd_serial_port *p = &a->serial[c->serial - 1];
+
+	gd_conn_fresh(c, c->sess.proto); /* the next host starts clean */
+	c->hung = 1;
+	p->retry_at = 0;
+	p->async = async_wake(c->fd, 1) == 0;
+	recheck(a, p, c);
+}
+
+static struct gd_conn *port_conn(struct gd_agent *a,
+				 const struct gd_serial_port *p)
+{
+	int serial = (int)(p - a->serial) + 1;
+
+	for (int i = 0; i < GD_MAX_CONNS; i++)
+		if (a->conns[i].fd >= 0 && a->conns[i].serial == serial)
+			return &a->conns[i];
+	return NULL;
 }
 
 int gd_serial_hung(struct gd_agent *a, struct gd_conn *c)
 {
-	struct gd_serial_port *p = &a->serial[c->serial - 1];
-
 	gd_serial_hangup(a, c);
-	recheck(a, p, c);
 	return c->fd < 0 || c->hung || !c->serial;
 }
 
@@ -228,4 +250,22 @@ uint64_t gd_serial_due(const struct gd_agent *a)
 		if (a->serial[i].retry_at)
 			best = gd_due_min(best, a->serial[i].retry_at);
 	return best;
+}
+
+void gd_serial_sigio(struct gd_agent *a)
+{
+	for (int i = 0; i < GD_SERIAL_PORTS; i++) {
+		struct gd_serial_port *p = &a->serial[i];
+		struct gd_conn *c = p->open ? port_conn(a, p) : NULL;
+
+		if (c && c->hung)
+			recheck(a, p, c);
+	}
+}
+
+void gd_serial_ports_changed(struct gd_agent *a)
+{
+	for (int i = 0; i < GD_SERIAL_PORTS; i++)
+		if (!a->serial[i].open)
+			open_port(a, &a->serial[i]);
 }

@@ -5,10 +5,13 @@
  * QGA). A port holds a connection slot for as long as it is open. The host
  * side comes and goes (QEMU's chardev socket has one client at a time): a
  * hang-up drops the partial input and queued output, and the port, kept
- * open, is looked at again every GD_SERIAL_RETRY_MS until a host is there;
- * a port that does not exist yet is looked for at the same pace, except a
- * quiet one (QGA's default name, which most guests lack): no log, and
- * waits doubling up to GD_SERIAL_QUIET_MAX_MS.
+ * open, is looked at again when the kernel sends SIGIO for it (virtio
+ * ports tell a host's arrival so), else every GD_SERIAL_RETRY_MS (a tty).
+ * A port that does not exist yet is looked for when a virtio-ports uevent
+ * comes (uevents.c), or without a uevent socket at the same pace as a
+ * hung tty, except a quiet one (QGA's default name, which most guests
+ * lack): no log, and waits doubling up to GD_SERIAL_QUIET_MAX_MS. So an
+ * idle guestd has no timer for its ports.
  */
 #ifndef GD_SERIAL_H
 #define GD_SERIAL_H
@@ -37,6 +40,11 @@ void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c);
  * already is again (go on reading what it sent).
  */
 int gd_serial_hung(struct gd_agent *a, struct gd_conn *c);
+/* A SIGIO from the kernel: look at the hung ports. */
+void gd_serial_sigio(struct gd_agent *a);
+/* A virtio port appeared or was named (or uevents were lost): open the
+ * missing ports that are there now. */
+void gd_serial_ports_changed(struct gd_agent *a);
 /* Retry the ports that are due. */
 void gd_serial_tick(struct gd_agent *a, uint64_t now_ns);
 /* When the next retry is due (GD_DUE_NEVER: none). */

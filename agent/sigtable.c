@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "serial.h"
 
 /* systemd's SIGRTMIN+n count from the kernel's GD_SIG_RTMIN (signame.h). */
 #define GD_FIRST_RT 35  /* lowest real-time signal musl lets a program block */
@@ -107,6 +108,10 @@ void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si)
 
 	if (sig == SIGCHLD) {
 		gd_reap(a);
+		return;
+	}
+	if (sig == SIGIO && si->ssi_code > 0) { /* the kernel's: a serial port */
+		gd_serial_sigio(a);
 		return;
 	}
 	row = a->is_pid1 ? pid1_row(sig) : NULL;

@@ -2,8 +2,8 @@
  * guestd's time service: TIME_GET and TIME_SET (svc_time.c), the request
  * receive and answer send stamps (time_stamp.c), setting the clock and the
  * RTC (clock_set.c), and the clock watch in the poll loop (time_watch.c):
- * a periodic jump check with the VM generation id (vmgenid_watch.c), the
- * kernel uevent socket for vmgenid and libkrun's time sync datagrams.
+ * a clock-set timerfd, the VM generation id (vmgenid_watch.c, checked on
+ * a timer only when one exists) and libkrun's time sync datagrams.
  * docs/time.md describes the behaviour.
  */
 #ifndef GD_TIME_SVC_H
@@ -17,8 +17,8 @@
 #include "freqdisc.h"
 #include "vmgenid_watch.h"
 
-#define GD_TIME_POLL_MAX 2      /* uevent socket and libkrun socket */
-#define GD_CLOCK_CHECK_MS 1000  /* clock-jump check period */
+#define GD_TIME_POLL_MAX 2      /* clock-set timerfd and libkrun socket */
+#define GD_CLOCK_CHECK_MS 1000  /* vmgenid (or fallback) check period */
 #define GD_CLOCK_READ_TRIES 3   /* attempts at a trusted clock sample */
 #define GD_TIME_DGRAMS_PER_WAKE 16 /* datagrams read per wakeup, per socket */
 #define GD_TIME_REF_MAX_AGE_NS 10000000000ULL /* TIME_SET guest reference */
@@ -44,8 +44,8 @@ struct gd_time_disc {
 
 struct gd_time_state {
 	struct gd_clock_watch watch;
-	uint64_t next_check;   /* CLOCK_MONOTONIC ns of the next jump check */
-	int uevent_fd;         /* NETLINK_KOBJECT_UEVENT, -1 if none */
+	uint64_t next_check;   /* CLOCK_MONOTONIC ns of the next timed check */
+	int jump_fd;           /* timerfd cancelled by a clock set, -1 if none */
 	int krun_fd;           /* AF_VSOCK SOCK_DGRAM, -1 if none */
 	struct gd_vmgenid_watch genid; /* read at every check */
 	uint64_t jumps;        /* clock-jump events raised */
@@ -68,9 +68,11 @@ void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n);
  */
 void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
 		     const struct gd_conn *requester);
-/* Run the periodic clock check when due. */
+/* A uevent said the VM generation changed (uevents.c): check now. */
+void gd_time_vmgenid_uevent(struct gd_agent *a);
+/* Run the timed check when due (only with a vmgenid or no timerfd). */
 void gd_time_tick(struct gd_agent *a, uint64_t now);
-/* When the next clock check is due (CLOCK_MONOTONIC ns). */
+/* When the next timed check is due (CLOCK_MONOTONIC ns), or GD_DUE_NEVER. */
 uint64_t gd_time_due(const struct gd_agent *a);
 
 /*

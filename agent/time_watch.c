@@ -1,18 +1,23 @@
 /*
- * The clock watch in the poll loop: a cheap periodic check of the clocks
- * (four vDSO reads) and of the VM generation id (16 bytes of memory), the
- * kernel's vmgenid uevent where a kernel sends it, and libkrun's time sync
- * datagrams. A jump is announced to every open connection as a
- * GD_EV_CLOCK_JUMP event so the host can resync at once.
+ * The clock watch in the poll loop. A timerfd armed with
+ * TFD_TIMER_CANCEL_ON_SET wakes guestd when realtime is set (settimeofday,
+ * ADJ_SETOFFSET, a leap second) and on resume from suspend, which the
+ * kernel counts as a set: then four vDSO clock reads tell what moved.
+ * Nothing runs on a timer unless a VM generation id exists (16 bytes of
+ * memory compared every GD_CLOCK_CHECK_MS, since no kernel tells a change
+ * that guestd can wait for) or the timerfd cannot be had. The kernel's
+ * vmgenid uevent, where a kernel sends it, comes through uevents.c. Also
+ * libkrun's time sync datagrams. A jump is announced to every open
+ * connection as a GD_EV_CLOCK_JUMP event so the host can resync at once.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/netlink.h>
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
@@ -20,23 +25,33 @@
 #include "proto_time.h"
 #include "sysinfo.h"
 #include "timesync.h"
-#include "uevent.h"
 
 #define NS_PER_MS 1000000ull
-#define GD_UEVENT_KERNEL_GROUP 1u
+/* The jump timer never expires of itself: it is armed this far ahead. */
+#define GD_JUMP_TIMER_AHEAD_S 315360000 /* ten years */
 #define GD_JUMP_EVENT_MAX 128 /* header + the event's TLVs */
 
-static int open_uevent(struct gd_agent *a)
+/* (Re)arm the jump timer: any later set of realtime cancels it. */
+static int arm_jump_timer(int fd)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = GD_UEVENT_KERNEL_GROUP };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			NETLINK_KOBJECT_UEVENT);
+	struct itimerspec its = { 0 };
+	struct timespec now;
 
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+	clock_gettime(CLOCK_REALTIME, &now);
+	its.it_value.tv_sec = now.tv_sec + GD_JUMP_TIMER_AHEAD_S;
+	return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			       &its, NULL);
+}
+
+static int open_jump_timer(struct gd_agent *a)
+{
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd >= 0 && arm_jump_timer(fd) == 0)
 		return fd;
-	gd_logf(&a->log, GD_LOG_INFO, "no uevent socket (%s): VM generation "
-		"changes go unnoticed", strerror(errno));
+	gd_logf(&a->log, GD_LOG_INFO, "no clock-set timer (%s): clock jumps "
+		"are looked for every %u ms", strerror(errno),
+		GD_CLOCK_CHECK_MS);
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -140,7 +155,7 @@ void gd_time_init(struct gd_agent *a)
 	gd_clock_watch_init(&t->watch);
 	gd_disc_init(a);
 	gd_vmgenid_open(&t->genid, &a->log);
-	t->uevent_fd = open_uevent(a);
+	t->jump_fd = open_jump_timer(a);
 	t->krun_fd = -1;
 	if (a->cfg.vsock && a->cfg.timesync_port)
 		t->krun_fd = open_krun(a, a->cfg.timesync_port);
@@ -158,7 +173,7 @@ static void close_fd(int *fd)
 
 void gd_time_close(struct gd_agent *a)
 {
-	close_fd(&a->time.uevent_fd);
+	close_fd(&a->time.jump_fd);
 	close_fd(&a->time.krun_fd);
 	gd_vmgenid_close(&a->time.genid);
 }
@@ -167,8 +182,8 @@ int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd)
 {
 	int n = 0;
 
-	if (a->time.uevent_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = a->time.uevent_fd,
+	if (a->time.jump_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = a->time.jump_fd,
 					    .events = POLLIN };
 	if (a->time.krun_fd >= 0)
 		pfd[n++] = (struct pollfd){ .fd = a->time.krun_fd,
@@ -181,42 +196,33 @@ static int recv_failed(struct gd_agent *a, int *fd, const char *what)
 {
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return 1;
-	if (errno == ENOBUFS) /* uevents were lost to an overrun */
-		return 0;
 	gd_logf(&a->log, GD_LOG_WARN, "%s: %s; closing it", what,
 		strerror(errno));
 	close_fd(fd);
 	return 1;
 }
 
-static void read_uevents(struct gd_agent *a)
+/* The jump timer was cancelled (realtime set, or a resume): look. */
+static void jump_timer_woke(struct gd_agent *a)
 {
-	static char buf[GD_UEVENT_MAX];
-	unsigned kinds = 0;
+	uint64_t expirations;
 
-	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time.uevent_fd >= 0;
-	     i++) {
-		struct sockaddr_nl from;
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-		struct msghdr m = { .msg_name = &from,
-				    .msg_namelen = sizeof from,
-				    .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(a->time.uevent_fd, &m, 0);
-
-		if (n < 0) {
-			if (recv_failed(a, &a->time.uevent_fd, "uevent socket"))
-				break;
-			continue;
-		}
-		/* only the kernel's own messages, and whole ones */
-		if ((m.msg_flags & MSG_TRUNC) || m.msg_namelen < sizeof from ||
-		    from.nl_pid != 0)
-			continue;
-		if (gd_uevent_is_vmgenid(buf, (size_t)n))
-			kinds |= GD_JUMP_VMGENID;
+	if (read(a->time.jump_fd, &expirations, sizeof expirations) < 0 &&
+	    errno != ECANCELED)
+		return; /* EAGAIN: nothing happened */
+	if (arm_jump_timer(a->time.jump_fd)) {
+		gd_logf(&a->log, GD_LOG_WARN, "clock-set timer: %s; clock "
+			"jumps are looked for every %u ms", strerror(errno),
+			GD_CLOCK_CHECK_MS);
+		close_fd(&a->time.jump_fd);
+		a->time.next_check = gd_clock_ns(CLOCK_MONOTONIC);
 	}
-	if (kinds)
-		check_clocks(a, kinds);
+	check_clocks(a, 0);
+}
+
+void gd_time_vmgenid_uevent(struct gd_agent *a)
+{
+	check_clocks(a, GD_JUMP_VMGENID);
 }
 
 static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
@@ -271,16 +277,22 @@ void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n)
 	for (int i = 0; i < n; i++) {
 		if (!pfd[i].revents)
 			continue;
-		if (pfd[i].fd == a->time.uevent_fd)
-			read_uevents(a);
+		if (pfd[i].fd == a->time.jump_fd)
+			jump_timer_woke(a);
 		else if (pfd[i].fd == a->time.krun_fd)
 			read_krun(a);
 	}
 }
 
+/* Whether anything must be looked at on a timer. */
+static int periodic(const struct gd_time_state *t)
+{
+	return t->jump_fd < 0 || t->genid.map != NULL;
+}
+
 void gd_time_tick(struct gd_agent *a, uint64_t now)
 {
-	if (now < a->time.next_check)
+	if (!periodic(&a->time) || now < a->time.next_check)
 		return;
 	a->time.next_check = now + GD_CLOCK_CHECK_MS * NS_PER_MS;
 	check_clocks(a, gd_vmgenid_changed(&a->time.genid) ?
@@ -289,5 +301,5 @@ void gd_time_tick(struct gd_agent *a, uint64_t now)
 
 uint64_t gd_time_due(const struct gd_agent *a)
 {
-	return a->time.next_check;
+	return periodic(&a->time) ? a->time.next_check : GD_DUE_NEVER;
 }

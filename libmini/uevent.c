@@ -63,3 +63,16 @@ int gd_uevent_is_vmgenid(const char *msg, size_t len)
 	}
 	return 0;
 }
+
+int gd_uevent_is_virtio_port(const char *msg, size_t len)
+{
+	const char *sub;
+
+	int added = len > 4 && memcmp(msg, "add@", 4) == 0;
+	int changed = len > 7 && memcmp(msg, "change@", 7) == 0;
+
+	if (!(added || changed) || msg[len - 1] != '\0')
+		return 0;
+	sub = field(msg, len, "SUBSYSTEM");
+	return sub && strcmp(sub, "virtio-ports") == 0;
+}

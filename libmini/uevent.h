@@ -27,4 +27,11 @@ int gd_uevent_is_vmgenid(const char *msg, size_t len);
  */
 int gd_uevent_input_add(const char *msg, size_t len);
 
+/*
+ * 1 when msg[len] is an "add@" or "change@" uevent of subsystem
+ * virtio-ports: a port appeared, or learned its name (the host sends the
+ * name after the port is added, with a change uevent).
+ */
+int gd_uevent_is_virtio_port(const char *msg, size_t len);
+
 #endif

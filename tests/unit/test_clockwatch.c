@@ -192,10 +192,39 @@ static void test_uevent_vmgenid(void **state)
 	assert_int_equal(gd_uevent_is_vmgenid("", 0), 0);
 }
 
+static void test_uevent_virtio_port(void **state)
+{
+	/* what drivers/char/virtio_console.c's device_create sends, then the
+	 * change uevent once the host has told the port's name */
+	static const char add[] =
+		"add@/devices/pci0000:00/0000:00:04.0/virtio1/virtio-ports/vport1p1"
+		"\0ACTION=add\0SUBSYSTEM=virtio-ports\0MAJOR=251\0MINOR=1\0"
+		"DEVNAME=vport1p1\0SEQNUM=1210";
+	static const char change[] =
+		"change@/devices/pci0000:00/0000:00:04.0/virtio1/virtio-ports/"
+		"vport1p1\0ACTION=change\0SUBSYSTEM=virtio-ports\0SEQNUM=1211";
+	static const char rm[] =
+		"remove@/devices/virtio1/virtio-ports/vport1p1\0ACTION=remove\0"
+		"SUBSYSTEM=virtio-ports";
+	static const char tty[] =
+		"add@/devices/virtual/tty/ttyS1\0ACTION=add\0SUBSYSTEM=tty";
+
+	(void)state;
+	assert_int_equal(gd_uevent_is_virtio_port(add, sizeof add), 1);
+	assert_int_equal(gd_uevent_is_virtio_port(change, sizeof change), 1);
+	/* cut: the last field has no terminator */
+	assert_int_equal(gd_uevent_is_virtio_port(UEV(change)), 0);
+	assert_int_equal(gd_uevent_is_virtio_port(rm, sizeof rm), 0);
+	assert_int_equal(gd_uevent_is_virtio_port(tty, sizeof tty), 0);
+	assert_int_equal(gd_uevent_is_virtio_port("add@", 5), 0);
+	assert_int_equal(gd_uevent_is_virtio_port("change", 7), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steady_clocks_report_nothing),
+		cmocka_unit_test(test_uevent_virtio_port),
 		cmocka_unit_test(test_suspend),
 		cmocka_unit_test(test_step_threshold),
 		cmocka_unit_test(test_suspend_and_step_together),
