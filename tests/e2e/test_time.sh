@@ -48,6 +48,8 @@ if [ -n "${GD_TEST_SKEW_PPM:-}" ]; then
 	skew=$(qb_skew_append "$GD_TEST_SKEW_PPM") || skip_all "cannot read the TSC frequency from a probe boot"
 	echo "# guest clock skewed $GD_TEST_SKEW_PPM ppm: $skew"
 fi
+# GD_TEST_STEP_MS moves the guest clock that far before the slew case, as
+# a step of the host clock would: the case must be skipped with that reason.
 # GD_TEST_PAUSE_S stops the VM that long during the slew measurement: it
 # must be reported as a jump and measured again, not as a wrong rate.
 qb_start --initrd "$T/img.cpio.gz" --name time --rtc-base "$base" --append " $skew" --monitor

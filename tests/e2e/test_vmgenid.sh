@@ -81,7 +81,11 @@ check_eq "QEMU reports the first generation id" "$G1" \
 check_match "the agent found the id through the ACPI VMGENID table" \
 	"guestd: watching the VM generation id at 0x[0-9a-f]+" "$(grep -a 'generation id' "$QB_LOG")"
 out=$("$GUESTCTL" --unix "$QB_SOCK" --json time sync --mode step)
-check_match "the guest's clock is synced before it is saved" '"residual_ns":-?[0-9]{1,6},' "$out"
+# The same bound as test_time's first step (5 ms): a loaded host can hold
+# the TCG guest a millisecond between the step and the check of it.
+res=$(sed -n 's/.*"residual_ns":\(-\{0,1\}[0-9]*\),.*/\1/p' <<<"$out")
+check "the guest's clock is synced before it is saved (residual ${res:-?} ns, bound 5 ms)" \
+	test "${res#-}" -lt 5000000 2>/dev/null
 sleep 5
 out=$("$GUESTCTL" --unix "$QB_SOCK" --json time sync)
 echo "# before the save: $(echo "$out" | grep -o '"freq_ppb":[^,]*,"freq_state":"[a-z]*"')"
