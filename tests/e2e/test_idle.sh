@@ -6,7 +6,7 @@
 # it. Every wake-up is one switch: no clock check on a timer (a clock-set
 # timerfd instead), no port rescans (uevents), no hung-port polling
 # (SIGIO). Then the host connects again and its first ping is answered
-# (SIGIO brought the hung port back), and the guest powers off.
+# (SIGIO brought the hung port back), and the workload ends: power off.
 #
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64,
 # Debian's cloud kernel (build/kernel) and busybox-static.
@@ -58,9 +58,7 @@ t0=$(_qb_us)
 check "the host's first ping after the idle time is answered" quiet gc --timeout 5000 ping
 echo "# first ping after the idle time: $(_qb_since "$t0") s"
 check "the host tells the workload it is done" quiet gc --timeout 10000 kv set --pool host idle.done 1
-qb_wait_line "WL: workload done" 30
-check_match "shutdown acknowledged" "poweroff acknowledged" "$(gc --timeout 10000 shutdown)"
 qb_wait_exit 60
-check_eq "the guest powered off" poweroff "$(qb_exit_kind)"
+check_eq "the workload ended and the guest powered off (on-exit)" poweroff "$(qb_exit_kind)"
 [ "$_failed" = 0 ] || QB_KEEP=1
 done_testing
