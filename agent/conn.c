@@ -16,6 +16,8 @@
 #include "serve.h"
 #include "sysinfo.h"
 
+#define GD_ACCEPT_BUDGET 8
+
 void gd_conns_init(struct gd_agent *a)
 {
 	for (int i = 0; i < GD_MAX_CONNS; i++)
@@ -47,16 +49,19 @@ static void describe_peer(struct gd_conn *c, enum gd_listener_kind kind,
 
 /* The newcomer's slot class and peer key: the host and root first. */
 static int classify(const struct gd_listener *l, int fd,
-		    const struct sockaddr_storage *ss, uint64_t *key)
+		    const struct sockaddr_storage *ss, socklen_t sl,
+		    uint64_t *key)
 {
 	struct ucred cr;
 	socklen_t len = sizeof cr;
 
 	if (l->kind == GD_LK_VSOCK) {
-		uint32_t cid = ((const struct sockaddr_vm *)(const void *)ss)->svm_cid;
+		struct sockaddr_vm vm = { .svm_cid = VMADDR_CID_ANY };
 
-		*key = gd_peer_key(GD_PK_CID, cid);
-		return cid == GD_PEER_CID_HOST ? GD_SC_PRIV : GD_SC_GUEST;
+		/* a short address (none of the kernel's) is nobody's */
+		memcpy(&vm, ss, sl < sizeof vm ? sl : sizeof vm);
+		*key = gd_peer_key(GD_PK_CID, vm.svm_cid);
+		return vm.svm_cid == GD_PEER_CID_HOST ? GD_SC_PRIV : GD_SC_GUEST;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
 	    len != sizeof cr) {
@@ -93,9 +98,9 @@ static const char *peer_name(uint64_t key, char *buf, size_t cap)
 	return buf;
 }
 
-/* A slot for a newcomer per slots.h, or NULL once it has been refused. */
-static struct gd_conn *take_slot(struct gd_agent *a, int fd, int cls,
-				 uint64_t key, enum gd_proto proto)
+/* A slot for a newcomer per slots.h (its index), or -1 once refused. */
+static int take_slot(struct gd_agent *a, int fd, int cls, uint64_t key,
+		     enum gd_proto proto)
 {
 	struct gd_slot_info view[GD_MAX_CONNS];
 	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
@@ -105,7 +110,7 @@ static struct gd_conn *take_slot(struct gd_agent *a, int fd, int cls,
 	slot_view(a, view);
 	switch (gd_slot_choose(view, GD_MAX_CONNS, cls, key, now, &slot)) {
 	case GD_SLOT_TAKE:
-		return &a->conns[slot];
+		return slot;
 	case GD_SLOT_EVICT:
 		gd_refusal_log(a, "to keep %s (%s, %s): evicted for %s",
 			       a->conns[slot].peer,
@@ -118,7 +123,7 @@ static struct gd_conn *take_slot(struct gd_agent *a, int fd, int cls,
 		gd_peer_stats_count(&a->stats.peers, a->conns[slot].peer_key,
 				    GD_PE_EVICTED);
 		gd_conn_close(a, &a->conns[slot], "evicted for a newcomer");
-		return &a->conns[slot];
+		return slot;
 	case GD_SLOT_REFUSE_PEER:
 		snprintf(why, sizeof why, "too many connections from %s "
 			 "(at most %d per peer)", peer_name(key, who, sizeof who),
@@ -130,18 +135,24 @@ static struct gd_conn *take_slot(struct gd_agent *a, int fd, int cls,
 	gd_refusal_log(a, "a connection of %s: %s",
 		       peer_name(key, who, sizeof who), why);
 	refuse_busy(a, fd, proto, key, why);
-	return NULL;
+	return -1;
 }
 
+/*
+ * At most GD_ACCEPT_BUDGET connections per wakeup and listener: a peer
+ * that reconnects as fast as it is refused would otherwise keep the loop
+ * accepting, and every other listener and connection waiting (poll(2)
+ * wakes us again for the rest).
+ */
 void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 {
-	for (;;) {
-		struct sockaddr_storage ss;
+	for (int budget = GD_ACCEPT_BUDGET; budget > 0; budget--) {
+		struct sockaddr_storage ss = { 0 };
 		socklen_t sl = sizeof ss;
 		struct gd_conn *c;
 		char local[64];
 		uint64_t key;
-		int cls, fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
+		int cls, slot, fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
@@ -151,15 +162,16 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
-		cls = classify(l, fd, &ss, &key);
+		cls = classify(l, fd, &ss, sl, &key);
 		if (gd_peer_admit(a, l, fd, &ss) ||
 		    gd_kv_local_admit(a, l, fd, local, sizeof local)) {
 			gd_peer_stats_count(&a->stats.peers, key, GD_PE_REFUSED);
 			continue;
 		}
-		c = take_slot(a, fd, cls, key, l->proto);
-		if (!c)
+		slot = take_slot(a, fd, cls, key, l->proto);
+		if (slot < 0)
 			continue;
+		c = &a->conns[slot];
 		gd_conn_attach(a, c, fd, l->local ? local : "unix", l->proto);
 		c->slot_class = cls;
 		c->peer_key = key;

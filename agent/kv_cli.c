@@ -5,11 +5,13 @@
  * 2 usage, 3 cannot connect, 4 timeout, 5 protocol error).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,27 +167,34 @@ static int wait_fd(struct cli *c, short events)
 static int connect_agent(struct cli *c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int err = 0;
-	socklen_t el = sizeof err;
+	struct timeval wait = { .tv_sec = CLI_TIMEOUT_MS / 1000,
+				.tv_usec = CLI_TIMEOUT_MS % 1000 * 1000 };
 
 	if (strlen(c->sock) >= sizeof sa.sun_path)
 		return fail(EX_USAGE, "socket path too long: %s", c->sock);
 	memcpy(sa.sun_path, c->sock, strlen(c->sock) + 1);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/*
+	 * A blocking connect: with the agent's listen backlog full (another
+	 * local user flooding it), the kernel queues this connect until
+	 * there is room, where a non-blocking one only gets EAGAIN and would
+	 * have to race the flood. SO_SNDTIMEO bounds the wait.
+	 */
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return fail(EX_CONNECT, "socket: %s", strerror(errno));
 	arm(c, CLI_TIMEOUT_MS);
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-		return EX_OK;
-	if (errno != EAGAIN && errno != EINPROGRESS) {
+	if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait))
+		return fail(EX_CONNECT, "socket: %s", strerror(errno));
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa)) {
+		if (errno == EAGAIN || errno == EINPROGRESS)
+			return fail(EX_TIMEOUT, "timed out connecting to %s "
+				    "(its listen backlog stayed full)", c->sock);
 		fprintf(stderr, "guestd kv: cannot reach the agent at %s: %s\n",
 			c->sock, strerror(errno));
 		return EX_CONNECT;
 	}
-	if (wait_fd(c, POLLOUT) <= 0)
-		return fail(EX_TIMEOUT, "timed out connecting to %s", c->sock);
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) || err)
-		return fail(EX_CONNECT, "connect: %s", strerror(err ? err : errno));
+	if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK))
+		return fail(EX_CONNECT, "socket: %s", strerror(errno));
 	return EX_OK;
 }
 
