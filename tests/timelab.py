@@ -53,11 +53,15 @@ def host_clocks():
 
 
 def measure(sock, samples=16):
-    """One `guestctl time` with the host clocks stamped right after."""
+    """One `guestctl time` with the host clocks stamped right after, and
+    the host's monotonic clock also right before (the guest's stamps fall
+    between the two)."""
+    before = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     d = guestctl(sock, "time", "--samples", str(samples))
     if not d.get("ok"):
         raise RuntimeError("guestctl time failed: %s" % d)
     d.update(host_clocks())
+    d["host_mono_before"] = before
     return d
 
 
@@ -130,15 +134,23 @@ def paused(a, b, drift_ppm=0.0, slewing=False):
 
 def stood_still(a, b, drift_ppm=0.0, slack_ns=50 * MS):
     """None, or why the guest did not run all the time between a and b,
-    from the host's monotonic stamps: coarse (guestctl's exit is in them),
-    but it holds across steps of the guest clock made in between."""
+    from the host's monotonic stamps around each measurement (guestctl's
+    start and exit are in them, so the host time between the guest's two
+    samples is only known to lie between the inner and the outer stamps),
+    which holds across steps of the guest clock made in between."""
     step = (b["host_real"] - b["host_mono"]) - (a["host_real"] - a["host_mono"])
     if abs(step) > JUMP_MIN_NS:
         return "the host clock stepped by %.3f s" % (step / S)
-    host = b["host_mono"] - a["host_mono"]
-    lost = host * (1 + drift_ppm / 1e6) - (b["guest_monotonic_ns"] - a["guest_monotonic_ns"])
-    if abs(lost) > slack_ns:
-        return ("the VM did not run for %.3f s of %.3f s (paused)" % (lost / S, host / S))
+    rate = 1 + drift_ppm / 1e6
+    inner = (b.get("host_mono_before", b["host_mono"]) - a["host_mono"]) * rate
+    outer = (b["host_mono"] - a.get("host_mono_before", a["host_mono"])) * rate
+    guest = b["guest_monotonic_ns"] - a["guest_monotonic_ns"]
+    if guest < inner - slack_ns:
+        return ("the VM did not run for %.3f s of %.3f s (paused)"
+                % ((inner - guest) / S, inner / S))
+    if guest > outer + slack_ns:
+        return ("the guest's monotonic clock ran %.3f s past the host's "
+                "(its drift is not what was measured)" % ((guest - outer) / S))
     return None
 
 
