@@ -3,7 +3,8 @@
 # Not root: print the exact command instead.
 PKGS="musl-tools libbearssl-dev libjsmn-dev libcmocka-dev gcc make clang file binutils \
 python3 socat cpio kmod qemu-system-x86 busybox-static util-linux procps scdoc man-db groff-base \
-gcc-mingw-w64-x86-64 wine64 tzdata iproute2 cppcheck clang-tidy acpica-tools"
+gcc-mingw-w64-x86-64 wine64 tzdata iproute2 cppcheck clang-tidy acpica-tools e2fsprogs \
+libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
