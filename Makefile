@@ -17,6 +17,13 @@ MUSL_CFLAGS := $(COMMON) -Os -I$(KINC) -ffunction-sections -fdata-sections \
                -fno-asynchronous-unwind-tables -fstack-protector-strong
 MUSL_LDFLAGS:= -static -Wl,--gc-sections
 
+# Build options (agent/features.h): make GD_QGA=0 leaves the QEMU guest
+# agent protocol out, make GD_KV_CLI=0 the `guestd kv` client. Objects do
+# not record the options: build a variant in its own BUILD directory.
+GD_QGA      ?= 1
+GD_KV_CLI   ?= 1
+MUSL_CFLAGS += -DGD_QGA=$(GD_QGA) -DGD_KV_CLI=$(GD_KV_CLI)
+
 ASAN_CC     := gcc
 ASAN_CFLAGS := $(COMMON) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -25,7 +32,7 @@ ASAN_LDFLAGS:= -fsanitize=address,undefined
 UNIT_CFLAGS := $(COMMON) -O1 -g
 
 LIB_SRC    := $(filter-out libmini/fortify_musl.c libmini/%_win.c,$(wildcard libmini/*.c))
-AGENT_SRC  := $(wildcard agent/*.c)
+AGENT_SRC  := $(filter-out $(if $(filter 0,$(GD_KV_CLI)),agent/kv_cli.c),$(wildcard agent/*.c))
 HOST_SRC   := $(filter-out host/%_win.c,$(wildcard host/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
@@ -72,7 +79,7 @@ $(ASAN_DIR)/%.o: %.c
 	$(ASAN_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/guestd: $(GUESTD_OBJ)
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(BEARSSL_A)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -Wl,-Map=$@.map -o $@ $^ $(BEARSSL_A)
 
 $(BUILD)/guestctl: $(GUESTCTL_OBJ)
 	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(BEARSSL_A)
@@ -133,7 +140,13 @@ bench-deps: deps
 	@sh tests/bench/deps.sh
 
 bench-tools: $(BENCH_BIN)
-bench-bin: $(BUILD)/guestd $(BUILD)/guestctl $(BENCH_BIN)
+bench-bin: $(BUILD)/guestd $(BUILD)/guestctl $(BENCH_BIN) bench-opt
+
+# The smallest build (no QGA front end, no KV client), for the size rows.
+.PHONY: bench-opt
+bench-opt:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/opt-min GD_QGA=0 GD_KV_CLI=0 \
+		$(BUILD)/opt-min/guestd
 
 bench: bench-deps
 	@$(MAKE) --no-print-directory bench-bin
@@ -161,7 +174,8 @@ WIN_CFLAGS   := $(COMMON) -Os -D_WIN32_WINNT=0x0A00 \
 WIN_LDFLAGS  := -static -Wl,--gc-sections
 HOST_LINUX   := host/cmd_notify.c host/connect.c host/fdlimit.c
 LIB_LINUX    := $(patsubst %,libmini/%.c,fortify_musl hmac_bearssl keyfile kvfile \
-                  qga_req kvstore netaddr sysinfo signame dirscan procscan acpi_event)
+                  qga_req kvstore netaddr sysinfo signame dirscan procscan acpi_event \
+                  shacrypt)
 WIN_LIBS     := -lws2_32 -lbcrypt -ladvapi32
 WIN_HOST_OBJ := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(HOST_LINUX),$(wildcard host/*.c)))
 WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildcard libmini/*.c)))

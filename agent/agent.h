@@ -11,6 +11,7 @@
 #include "config.h"
 #include "conn_out.h"
 #include "decoder.h"
+#include "fsfreeze_svc.h"
 #include "jsonframe.h"
 #include "kv.h"
 #include "log.h"
@@ -23,7 +24,9 @@
 #include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
+#ifndef GD_MAX_CONNS /* -DGD_MAX_CONNS=N to build with another count */
 #define GD_MAX_CONNS 32          /* connection slots, all transports */
+#endif
 #define GD_MAX_LISTENERS 8
 #define GD_FRAME_DEADLINE_MS 5000 /* a started frame must complete in time */
 
@@ -62,11 +65,25 @@ struct gd_session {
 	uint8_t kv_watch;       /* bit (1 << pool) per watched pool */
 	uint32_t kv_dropped;    /* KV_CHANGED events dropped, not yet announced */
 	int served;             /* an answer was queued: a client, not a squatter */
-	/* Last: only the member in use is initialised, not both buffers. */
-	union {
-		struct gd_decoder dec; /* GD_PROTO_NATIVE */
-		struct gd_jf qga;      /* GD_PROTO_QGA: texts being received */
-	} in;
+	/* Last, kept by a reset: the slot's input buffer (gd_conn_bufs). */
+	union gd_conn_in *in;
+};
+
+/* What a slot reads into: only the member in use is initialised. */
+union gd_conn_in {
+	struct gd_decoder dec; /* GD_PROTO_NATIVE */
+	struct gd_jf qga;      /* GD_PROTO_QGA: texts being received */
+};
+
+/*
+ * A slot's buffers, kept apart from the slots (conn.c, one per slot, set
+ * by gd_conns_init): the slot table stays a few pages, so a slot never
+ * used never touches its buffers' pages, and a small exchange touches
+ * the first page of each buffer only.
+ */
+struct gd_conn_bufs {
+	union gd_conn_in in;
+	struct gd_outq out;
 };
 
 /* session.c: a fresh session speaking proto, host role, nothing watched. */
@@ -83,7 +100,7 @@ struct gd_conn {
 	uint64_t peer_key;      /* gd_peer_key(): uid, CID or serial port */
 	uint64_t quiet_since;   /* CLOCK_MONOTONIC ns of its last byte in or out */
 	struct gd_session sess;
-	struct gd_outq out;     /* conn_out.c only */
+	struct gd_outq *out;    /* conn_out.c only; in gd_conn_bufs */
 };
 
 /*
@@ -128,6 +145,9 @@ struct gd_agent {
 	int nlisteners;
 	struct gd_listener listeners[GD_MAX_LISTENERS];
 	struct gd_conn conns[GD_MAX_CONNS];
+	/* conn.c: a bit per slot that may be open (gd_conn_attach sets it, a
+	 * walk that finds the slot closed clears it): scans visit these only. */
+	uint32_t conn_live[(GD_MAX_CONNS + 31) / 32];
 	struct gd_stats stats;
 	struct gd_time_state time;
 	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
@@ -145,6 +165,7 @@ struct gd_agent {
 	uint64_t refusals;        /* every refusal since start (refusal_log.c) */
 	uint64_t refusals_window; /* CLOCK_MONOTONIC ns its log window began */
 	unsigned refusals_logged, refusals_unlogged;
+	struct gd_fsf_state fsfreeze; /* guest-fsfreeze-* (fsfreeze_svc.h) */
 };
 
 /* listen.c: open the listeners the config asks for; -1 on a fatal error. */
@@ -164,6 +185,16 @@ void gd_conn_fresh(struct gd_conn *c, enum gd_proto proto);
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents);
 /* Poll events a connection waits for (0 when it should not be polled). */
 short gd_conn_events(const struct gd_conn *c);
+/*
+ * The open slots in turn: *pos starts at 0; NULL after the last. Every
+ * open slot got there through gd_conn_attach.
+ */
+struct gd_conn *gd_conn_next(struct gd_agent *a, int *pos);
+/* Poll entries for the open slots that are not hung, owner[i] the slot of
+ * pfd[i]; returns how many. */
+struct pollfd;
+int gd_conns_pollfds(struct gd_agent *a, struct pollfd *pfd,
+		     struct gd_conn **owner);
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why);
 /* Close connections whose partial frame is older than the deadline. */
 void gd_conns_expire(struct gd_agent *a, uint64_t now);

@@ -18,10 +18,72 @@
 
 #define GD_ACCEPT_BUDGET 8
 
+/* The slots' buffers: untouched until a slot is used (agent.h). */
+static struct gd_conn_bufs conn_bufs[GD_MAX_CONNS];
+
 void gd_conns_init(struct gd_agent *a)
 {
-	for (int i = 0; i < GD_MAX_CONNS; i++)
+	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		a->conns[i].fd = -1;
+		a->conns[i].sess.in = &conn_bufs[i].in;
+		a->conns[i].out = &conn_bufs[i].out;
+	}
+	memset(a->conn_live, 0, sizeof a->conn_live);
+}
+
+/*
+ * The live mask (agent.h conn_live) spares the loop a walk of every slot
+ * on every wake-up: gd_conn_attach sets a slot's bit, and a walk that
+ * finds the slot closed (gd_conn_close, or a serial port given up) drops
+ * it. A set bit is a hint, the fd the truth. The walks below are written
+ * out rather than calling gd_conn_next: they run on every wake-up.
+ */
+#define LIVE_WORDS ((GD_MAX_CONNS + 31) / 32)
+
+struct gd_conn *gd_conn_next(struct gd_agent *a, int *pos)
+{
+	for (int i = *pos; i < GD_MAX_CONNS;) {
+		uint32_t w = a->conn_live[i / 32] >> (i % 32);
+
+		if (!w) {
+			i = (i / 32 + 1) * 32;
+			continue;
+		}
+		i += __builtin_ctz(w);
+		if (a->conns[i].fd >= 0) {
+			*pos = i + 1;
+			return &a->conns[i];
+		}
+		a->conn_live[i / 32] &= ~(1u << (i % 32));
+		i++;
+	}
+	*pos = GD_MAX_CONNS;
+	return NULL;
+}
+
+int gd_conns_pollfds(struct gd_agent *a, struct pollfd *pfd,
+		     struct gd_conn **owner)
+{
+	int n = 0;
+
+	for (int w = 0; w < LIVE_WORDS; w++) {
+		for (uint32_t m = a->conn_live[w]; m; m &= m - 1) {
+			int i = w * 32 + __builtin_ctz(m);
+			struct gd_conn *c = &a->conns[i];
+
+			if (c->fd < 0) {
+				a->conn_live[w] &= ~(1u << (i % 32));
+				continue;
+			}
+			if (c->hung)
+				continue;
+			owner[n] = c;
+			pfd[n].fd = c->fd;
+			pfd[n].events = gd_conn_events(c);
+			pfd[n++].revents = 0;
+		}
+	}
+	return n;
 }
 
 /* All slots taken: tell the peer in one best-effort write, then close. */
@@ -187,8 +249,11 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 void gd_conn_attach(struct gd_agent *a, struct gd_conn *c, int fd,
 		    const char *peer, enum gd_proto proto)
 {
-	(void)a;
+	unsigned slot = (unsigned)(c - a->conns);
+
 	c->fd = fd;
+	if (slot < GD_MAX_CONNS)
+		a->conn_live[slot / 32] |= 1u << (slot % 32);
 	c->serial = 0;
 	c->slot_class = GD_SC_GUEST; /* the caller says better */
 	c->peer_key = gd_peer_key(GD_PK_OTHER, 0);
@@ -229,25 +294,29 @@ static size_t answer_room(const struct gd_conn *c)
 static uint8_t *in_space(struct gd_conn *c, size_t *room)
 {
 	if (c->sess.proto == GD_PROTO_QGA)
-		return (uint8_t *)gd_jf_space(&c->sess.in.qga, room);
-	return gd_dec_space(&c->sess.in.dec, room);
+		return (uint8_t *)gd_jf_space(&c->sess.in->qga, room);
+	return gd_dec_space(&c->sess.in->dec, room);
 }
 
 static void in_commit(struct gd_conn *c, size_t n)
 {
 	if (c->sess.proto == GD_PROTO_QGA)
-		gd_jf_commit(&c->sess.in.qga, n);
+		gd_jf_commit(&c->sess.in->qga, n);
 	else
-		gd_dec_commit(&c->sess.in.dec, n);
+		gd_dec_commit(&c->sess.in->dec, n);
 }
 
 /*
  * At most GD_READ_BUDGET bytes per wakeup: a peer that keeps sending must
  * not keep the loop from the others (poll wakes us again for the rest).
+ * Returns 1 when the last gd_conn_process answered everything it could
+ * (it did not stop for room): processing again before a flush finds
+ * nothing new.
  */
-static void read_in(struct gd_agent *a, struct gd_conn *c)
+static int read_in(struct gd_agent *a, struct gd_conn *c)
 {
 	size_t budget = GD_READ_BUDGET;
+	int settled = 0;
 
 	for (;;) {
 		size_t room;
@@ -256,10 +325,10 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 
 		if (gd_out_room(c) < answer_room(c) || c->sess.closing ||
 		    budget == 0)
-			return; /* answers pending: let the peer read first */
+			return settled; /* answers pending: the peer reads first */
 		dst = in_space(c, &room);
 		if (room == 0) {
-			gd_conn_process(a, c);
+			settled = !gd_conn_process(a, c);
 			continue;
 		}
 		if (room > budget)
@@ -268,18 +337,18 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
+			return settled;
 		if (n <= 0) {
 			c->eof = 1;
-			return;
+			return settled;
 		}
 		budget -= (size_t)n;
 		c->quiet_since = gd_clock_ns(CLOCK_MONOTONIC);
 		gd_time_rx_stamp(c);
 		in_commit(c, (size_t)n);
-		gd_conn_process(a, c);
+		settled = !gd_conn_process(a, c);
 		if ((size_t)n < room)
-			return; /* drained: poll(2) says when more comes */
+			return settled; /* drained: poll(2) says when more comes */
 	}
 }
 
@@ -289,7 +358,7 @@ static void read_in(struct gd_agent *a, struct gd_conn *c)
  */
 void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 {
-	int full;
+	int full, settled = 0;
 
 	/*
 	 * Serial: a hang-up is handled before reading, so that a host that
@@ -299,13 +368,14 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	    gd_serial_hung(a, c))
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		read_in(a, c);
+		settled = read_in(a, c);
 	if (c->serial && c->eof) {
 		gd_conn_close(a, c, "hang-up"); /* the next host starts clean */
 		return;
 	}
 	do {
-		full = gd_conn_process(a, c);
+		full = settled ? 0 : gd_conn_process(a, c);
+		settled = 0;
 		gd_kv_conn_io(a, c);
 		if (gd_out_len(c))
 			c->sess.served = 1;
@@ -335,12 +405,12 @@ short gd_conn_events(const struct gd_conn *c)
 
 /*
  * When c's deadline falls (0: none): a frame partly received, or answers
- * the peer does not read, for longer than the whole-frame deadline.
+ * the peer does not read, for longer than limit (the whole-frame deadline).
  */
-static uint64_t due_at(const struct gd_agent *a, const struct gd_conn *c,
+static uint64_t due_at(const struct gd_conn *c, uint64_t limit,
 		       const char **why)
 {
-	uint64_t limit = gd_frame_deadline_ns(a), due = 0;
+	uint64_t due = 0;
 
 	if (c->fd < 0)
 		return 0;
@@ -358,15 +428,18 @@ static uint64_t due_at(const struct gd_agent *a, const struct gd_conn *c,
 
 void gd_conns_expire(struct gd_agent *a, uint64_t now)
 {
-	for (int i = 0; i < GD_MAX_CONNS; i++) {
-		struct gd_conn *c = &a->conns[i];
-		const char *why = NULL;
-		uint64_t due = due_at(a, c, &why);
+	uint64_t limit = gd_frame_deadline_ns(a);
 
-		if (due && now >= due) {
+	for (int w = 0; w < LIVE_WORDS; w++) {
+		for (uint32_t m = a->conn_live[w]; m; m &= m - 1) {
+			struct gd_conn *c = &a->conns[w * 32 + __builtin_ctz(m)];
+			const char *why = NULL;
+			uint64_t due = due_at(c, limit, &why);
+
+			if (!due || now < due)
+				continue;
 			gd_logf(&a->log, GD_LOG_WARN, "%s: %s within %llu ms",
-				c->peer, why, (unsigned long long)
-				(gd_frame_deadline_ns(a) / 1000000u));
+				c->peer, why, (unsigned long long)(limit / 1000000u));
 			gd_conn_close(a, c, "deadline");
 		}
 	}
@@ -374,14 +447,17 @@ void gd_conns_expire(struct gd_agent *a, uint64_t now)
 
 uint64_t gd_conns_due(const struct gd_agent *a)
 {
-	uint64_t best = GD_DUE_NEVER;
+	uint64_t best = GD_DUE_NEVER, limit = gd_frame_deadline_ns(a);
 
-	for (int i = 0; i < GD_MAX_CONNS; i++) {
-		const char *why;
-		uint64_t due = due_at(a, &a->conns[i], &why);
+	for (int w = 0; w < LIVE_WORDS; w++) {
+		for (uint32_t m = a->conn_live[w]; m; m &= m - 1) {
+			const char *why;
+			uint64_t due = due_at(&a->conns[w * 32 + __builtin_ctz(m)],
+					      limit, &why);
 
-		if (due)
-			best = gd_due_min(best, due);
+			if (due)
+				best = gd_due_min(best, due);
+		}
 	}
 	return best;
 }

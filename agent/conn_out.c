@@ -21,17 +21,17 @@ _Static_assert(sizeof(struct outq) <= sizeof(struct gd_outq),
 
 static struct gd_buf *q(struct gd_conn *c)
 {
-	return &((struct outq *)(void *)&c->out)->buf;
+	return &((struct outq *)(void *)c->out)->buf;
 }
 
 static const struct gd_buf *cq(const struct gd_conn *c)
 {
-	return &((const struct outq *)(const void *)&c->out)->buf;
+	return &((const struct outq *)(const void *)c->out)->buf;
 }
 
 void gd_out_reset(struct gd_conn *c)
 {
-	struct outq *o = (struct outq *)(void *)&c->out;
+	struct outq *o = (struct outq *)(void *)c->out;
 
 	gd_buf_init(&o->buf, o->mem, sizeof o->mem);
 }

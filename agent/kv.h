@@ -59,6 +59,9 @@ void gd_kv_persist_start(struct gd_agent *a);
 int gd_kv_persistent(const struct gd_agent *a);
 /* Save a pool if it is persistent; 0, or -1 with *why. */
 int gd_kv_persist_save(struct gd_agent *a, int pool, const char **why);
+/* 1 with *why when pool is persistent and filesystems are frozen. */
+int gd_kv_persist_frozen(const struct gd_agent *a, int pool,
+			 const char **why);
 
 /* kv_events.c: KV_CHANGED to watchers, never blocking, never overflowing. */
 void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,

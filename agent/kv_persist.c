@@ -2,7 +2,8 @@
  * The state directory: the host and guest pools are loaded at start and
  * saved after every change (libmini/kvstore.h does the crash-safe part).
  * Disk writes block the loop for as long as the fsyncs take: the answer
- * to a SET must not go out before its data is on disk.
+ * to a SET must not go out before its data is on disk. While filesystems
+ * are frozen nothing is written: a change is refused (BUSY) beforehand.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +75,16 @@ void gd_kv_persist_start(struct gd_agent *a)
 int gd_kv_persistent(const struct gd_agent *a)
 {
 	return a->kv.dirfd >= 0;
+}
+
+int gd_kv_persist_frozen(const struct gd_agent *a, int pool,
+			 const char **why)
+{
+	if (a->kv.dirfd < 0 || !store_names[pool] || !a->fsfreeze.quiet)
+		return 0;
+	*why = "filesystems are frozen (guest-fsfreeze-freeze): a change to a "
+	       "persistent pool waits for the thaw; try again then";
+	return 1;
 }
 
 int gd_kv_persist_save(struct gd_agent *a, int pool, const char **why)

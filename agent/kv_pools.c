@@ -66,8 +66,10 @@ int gd_kv_apply_set(struct gd_agent *a, const struct gd_conn *origin, int pool,
 	int st;
 
 	if (gd_kv_get(t, key, klen, &e) == GD_S_OK && e.vlen == vlen &&
-	    memcmp(e.value, val, vlen) == 0)
+	    gd_mem_eq(e.value, val, vlen))
 		return GD_S_OK; /* already stored (and saved): no change */
+	if (gd_kv_persist_frozen(a, pool, why))
+		return GD_S_BUSY;
 	st = gd_kv_set(t, key, klen, val, vlen, &undo);
 	if (st != GD_S_OK) {
 		*why = set_error(st, klen);
@@ -86,6 +88,8 @@ int gd_kv_apply_del(struct gd_agent *a, const struct gd_conn *origin, int pool,
 {
 	struct gd_kv_table *t = &a->kv.pools[pool];
 
+	if (gd_kv_persist_frozen(a, pool, why))
+		return GD_S_BUSY;
 	if (gd_kv_del(t, key, klen, &undo) != GD_S_OK) {
 		*why = "no such key";
 		return GD_S_NOT_FOUND;

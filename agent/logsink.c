@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,12 +80,29 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/*
+ * While filesystems are frozen (fsfreeze_svc.h) stderr may be a file on
+ * one, or a pipe to a logger writing to one: a line then could block
+ * guestd until the thaw it alone can do. Only a terminal or /dev/null
+ * (a character device) is written; other lines are counted, not kept.
+ */
+static int stderr_may_block(struct gd_agent *a)
+{
+	struct stat st;
+
+	if (!a->fsfreeze.quiet)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == 0 && S_ISCHR(st.st_mode))
+		return 0;
+	a->fsfreeze.dropped++;
+	return 1;
+}
+
 static void sink(void *ctx, int level, const char *msg, size_t len)
 {
 	char line[GD_LOG_LINE_MAX + 32];
 	int n;
 
-	(void)ctx;
 	if (kmsg_fd >= 0 && kmsg_budget()) {
 		n = snprintf(line, sizeof line, "<%d>guestd: %.*s\n", level,
 			     (int)len, msg);
@@ -92,6 +110,8 @@ static void sink(void *ctx, int level, const char *msg, size_t len)
 		if (n > 0 && write(kmsg_fd, line, (size_t)n) == n)
 			return;
 	}
+	if (stderr_may_block(ctx))
+		return;
 	n = snprintf(line, sizeof line, "guestd: %.*s\n", (int)len, msg);
 	if (n > 0)
 		write_all(STDERR_FILENO, line,

@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "exec.h"
 #include "gate.h"
 #include "serial.h"
 #include "sysinfo.h"
 #include "uevents.h"
 
 #define GD_POLL_MAX (2 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX + \
-		     GD_PB_POLL_MAX)
+		     GD_PB_POLL_MAX + GD_EXEC_POLL_MAX)
 
 int gd_signals_setup(struct gd_agent *a)
 {
@@ -58,6 +59,7 @@ static uint64_t next_due(const struct gd_agent *a, uint64_t now)
 	due = gd_due_min(due, gd_serial_due(a));
 	due = gd_due_min(due, gd_pid1_due(a, now));
 	due = gd_due_min(due, gd_time_due(a));
+	due = gd_due_min(due, gd_fsfreeze_due(a));
 	return gd_due_min(due, gd_refusal_log_due(a));
 }
 
@@ -70,6 +72,7 @@ static void run_timers(struct gd_agent *a)
 	gd_refusal_log_tick(a, now);
 	gd_time_tick(a, now);
 	gd_pid1_tick(a, now);
+	gd_fsfreeze_tick(a, now);
 }
 
 void gd_loop_run(struct gd_agent *a)
@@ -79,26 +82,20 @@ void gd_loop_run(struct gd_agent *a)
 
 	while (!a->stop) {
 		uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
-		int n = 0, nls, ntime, npb, nuev;
+		int n = 0, nls, ntime, npb, nexec, nuev;
 
 		pfd[n++] = (struct pollfd){ .fd = a->sigfd, .events = POLLIN };
 		for (int i = 0; i < a->nlisteners; i++)
 			pfd[n++] = (struct pollfd){ .fd = a->listeners[i].fd,
 						    .events = POLLIN };
 		nls = n;
-		for (int i = 0; i < GD_MAX_CONNS; i++) {
-			short ev = gd_conn_events(&a->conns[i]);
-
-			if (a->conns[i].fd < 0 || a->conns[i].hung)
-				continue;
-			owner[n] = &a->conns[i];
-			pfd[n++] = (struct pollfd){ .fd = a->conns[i].fd,
-						    .events = ev };
-		}
+		n += gd_conns_pollfds(a, pfd + n, owner + n);
 		ntime = n;
 		n += gd_time_pollfds(a, pfd + n);
 		npb = n;
 		n += gd_pb_pollfds(a, pfd + n);
+		nexec = n;
+		n += gd_exec_pollfds(pfd + n);
 		nuev = n;
 		n += gd_uevents_pollfds(a, pfd + n);
 		if (poll(pfd, (nfds_t)n, poll_ms(next_due(a, now), now)) < 0) {
@@ -116,7 +113,8 @@ void gd_loop_run(struct gd_agent *a)
 			if (pfd[i].revents && owner[i]->fd == pfd[i].fd)
 				gd_conn_io(a, owner[i], pfd[i].revents);
 		gd_time_events(a, pfd + ntime, npb - ntime);
-		gd_pb_events(a, pfd + npb, nuev - npb);
+		gd_pb_events(a, pfd + npb, nexec - npb);
+		gd_exec_events(pfd + nexec, nuev - nexec);
 		gd_uevents_events(a, pfd + nuev, n - nuev);
 		run_timers(a);
 	}

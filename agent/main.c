@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "buildopts.h"
 #include "uevents.h"
 #include "notify.h"
 #include "serial.h"
@@ -61,6 +62,39 @@ static void read_config_file(struct gd_agent *a, const char *path, int which)
 		gd_config_parse_cmdline(&a->cfg, text, (size_t)n, report, a);
 }
 
+/*
+ * A build without the QEMU guest agent protocol (make GD_QGA=0) refuses
+ * every qga-* key set anywhere, by name; 1 when one was. As PID 1 it goes
+ * on without it. The default port (qga-serial) is then not looked for.
+ */
+static int left_out(struct gd_agent *a)
+{
+#if GD_QGA
+	(void)a;
+	return 0;
+#else
+	struct gd_config d; /* the defaults, to compare with */
+	const struct gd_cfg_key *k;
+	size_t n;
+	int bad = 0;
+
+	gd_config_defaults(&d);
+	k = gd_cfg_keys(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(k[i].name, "qga-", 4) != 0 ||
+		    memcmp((const char *)&a->cfg + k[i].offset,
+			   (const char *)&d + k[i].offset, k[i].size) == 0)
+			continue;
+		gd_logf(&a->log, GD_LOG_ERR, "%s: this guestd was built without "
+			"the QEMU guest agent protocol (make GD_QGA=0)",
+			k[i].name);
+		bad = 1;
+	}
+	a->cfg.qga_serial[0] = '\0';
+	return bad;
+#endif
+}
+
 /* Returns the index of the first workload argument, or -1 to exit(2). */
 static int configure(struct gd_agent *a, int argc, char **argv)
 {
@@ -80,6 +114,8 @@ static int configure(struct gd_agent *a, int argc, char **argv)
 		gd_logf(&a->log, GD_LOG_WARN, "unknown log level '%s'",
 			a->cfg.log_level);
 	gd_log_setup(a);
+	if (left_out(a) && !a->is_pid1)
+		return -1;
 	return argi;
 }
 
@@ -139,8 +175,15 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	/* the same binary is the guest's KV client (never when PID 1) */
-	if (argc > 1 && strcmp(argv[1], "kv") == 0 && getpid() != 1)
+	if (argc > 1 && strcmp(argv[1], "kv") == 0 && getpid() != 1) {
+#if GD_KV_CLI
 		return gd_kv_cli(argc - 1, argv + 1);
+#else
+		fprintf(stderr, "guestd kv: this guestd was built without the "
+			"KV client (make GD_KV_CLI=0)\n");
+		return 2;
+#endif
+	}
 	if (getpid() != 1) /* PID 1 must not exit for --help */
 		rc = early_flags(argc, argv);
 	if (rc >= 0)
@@ -154,6 +197,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	gd_conns_init(a);
+	gd_fsfreeze_start(a);
 	if ((gd_peer_setup(a) | gd_auth_setup(a)) && !a->is_pid1)
 		return 1;
 	if (gd_signals_setup(a)) {
@@ -178,6 +222,7 @@ int main(int argc, char **argv)
 	notify_ready(a);
 	gd_pid1_start(a);
 	gd_loop_run(a);
+	gd_fsfreeze_release(a, "guestd stopping");
 	gd_notify(a, "STOPPING=1");
 	gd_time_close(a);
 	gd_pb_close(a);

@@ -140,6 +140,10 @@ struct gd_spawn {
 	int take_tty;         /* make fd 0 the controlling tty if it is one */
 };
 pid_t gd_spawn(struct gd_agent *a, const struct gd_spawn *s);
+/* In a new child: default dispositions, nothing blocked. */
+void gd_child_reset_signals(void);
+/* execve argv[0] directly or along path; returns only on failure (errno). */
+void gd_exec_search(char *const *argv, char *const *envp, const char *path);
 
 /* workload.c */
 /* From `-- CMD ARGS` (argc > 0) or exec=; -1 on a bad configuration. */

@@ -4,6 +4,8 @@
  * ...}} with the request's "id" echoed, one line each.
  */
 #include "qga.h"
+#include "qga_fs.h"
+#include "qga_ops.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +66,10 @@ static void write_error(struct gd_agent *a, struct gd_conn *c,
 	write_error_n(a, c, req, err_class, desc, strlen(desc));
 }
 
-/* qemu-ga's CommandNotFound text for the command named by req. */
+/*
+ * qemu-ga's CommandNotFound text for the command named by req: disabled 0
+ * (unknown), 1 (disabled, with the freeze's reason), 2 (disabled by config).
+ */
 static void not_found(struct gd_agent *a, struct gd_conn *c,
 		      const struct gd_qga_req *req, int disabled)
 {
@@ -72,6 +77,7 @@ static void not_found(struct gd_agent *a, struct gd_conn *c,
 	uint8_t desc[GD_QGA_DESC_MAX]; /* the name may hold a NUL */
 	const char *head = disabled ? "Command " : "The command ";
 	const char *tail = disabled ? " has been disabled" : " has not been found";
+	const char *why = disabled == 1 ? gd_qga_fs_disabled_why(a) : NULL;
 	long n = gd_qga_get_str(req, req->execute, name, sizeof name);
 	struct gd_buf d;
 
@@ -82,6 +88,10 @@ static void not_found(struct gd_agent *a, struct gd_conn *c,
 	gd_buf_put(&d, head, strlen(head));
 	gd_buf_put(&d, name, (size_t)n);
 	gd_buf_put(&d, tail, strlen(tail));
+	if (why) { /* QEMU: "Command %s has been disabled: %s" */
+		gd_buf_put(&d, ": ", 2);
+		gd_buf_put(&d, why, strlen(why));
+	}
 	write_error_n(a, c, req, "CommandNotFound", (const char *)desc, d.len);
 }
 
@@ -138,7 +148,11 @@ static void request(struct gd_agent *a, struct gd_conn *c, const char *text,
 		return;
 	}
 	cmd = find_cmd(&req);
-	if (!cmd || !cmd->enabled) {
+	if (cmd && cmd->enabled && !gd_qga_rpc_enabled(a, cmd->name)) {
+		not_found(a, c, &req, 2); /* qga-allow/block-rpcs: no reason */
+		return;
+	}
+	if (!cmd || !cmd->enabled || !gd_qga_fs_allowed(a, cmd->name)) {
 		not_found(a, c, &req, cmd != NULL);
 		return;
 	}
@@ -155,7 +169,7 @@ int gd_qga_process(struct gd_agent *a, struct gd_conn *c)
 	size_t len;
 
 	while (gd_out_room(c) >= GD_QGA_RESP_MAX) {
-		switch (gd_jf_next(&c->sess.in.qga, &text, &len)) {
+		switch (gd_jf_next(&c->sess.in->qga, &text, &len)) {
 		case GD_JF_NEED:
 			return 0;
 		case GD_JF_TEXT:

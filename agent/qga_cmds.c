@@ -12,6 +12,8 @@
 
 #include "osrelease.h"
 #include "qga.h"
+#include "qga_fs.h"
+#include "qga_ops.h"
 #include "sysinfo.h"
 #include "tzinfo.h"
 
@@ -25,6 +27,41 @@ static const struct gd_qga_param shutdown_params[] = {
 };
 static const struct gd_qga_param set_time_params[] = {
 	{ "time", GD_QGA_P_INT, 1 },
+};
+/* Issue 17: processors, exec, files, credentials (qga_ops.h). */
+static const struct gd_qga_param set_vcpus_params[] = {
+	{ "vcpus", GD_QGA_P_LIST, 0 },
+};
+static const struct gd_qga_param exec_params[] = {
+	{ "path", GD_QGA_P_STR, 0 },
+	{ "arg", GD_QGA_P_STR_LIST, 1 },
+	{ "env", GD_QGA_P_STR_LIST, 1 },
+	{ "input-data", GD_QGA_P_STR, 1 },
+	{ "capture-output", GD_QGA_P_ANY, 1 },
+};
+static const struct gd_qga_param exec_status_params[] = {
+	{ "pid", GD_QGA_P_INT, 0 },
+};
+static const struct gd_qga_param file_open_params[] = {
+	{ "path", GD_QGA_P_STR, 0 },
+	{ "mode", GD_QGA_P_STR, 1 },
+};
+static const struct gd_qga_param handle_params[] = {
+	{ "handle", GD_QGA_P_INT, 0 },
+};
+static const struct gd_qga_param file_read_params[] = {
+	{ "handle", GD_QGA_P_INT, 0 },
+	{ "count", GD_QGA_P_INT, 1 },
+};
+static const struct gd_qga_param file_write_params[] = {
+	{ "handle", GD_QGA_P_INT, 0 },
+	{ "buf-b64", GD_QGA_P_STR, 0 },
+	{ "count", GD_QGA_P_INT, 1 },
+};
+static const struct gd_qga_param file_seek_params[] = {
+	{ "handle", GD_QGA_P_INT, 0 },
+	{ "offset", GD_QGA_P_INT, 0 },
+	{ "whence", GD_QGA_P_ANY, 0 },
 };
 
 static int cmd_sync(struct gd_qga_call *call)
@@ -58,7 +95,9 @@ static int cmd_info(struct gd_qga_call *call)
 	for (size_t i = 0; i < n; i++) {
 		gd_json_obj_begin(j);
 		gd_json_key(j, "enabled");
-		gd_json_bool(j, list[i].enabled);
+		gd_json_bool(j, list[i].enabled &&
+			     gd_qga_rpc_enabled(call->agent, list[i].name) &&
+			     gd_qga_fs_allowed(call->agent, list[i].name));
 		gd_json_key(j, "name");
 		gd_json_str(j, list[i].name);
 		gd_json_key(j, "success-response");
@@ -184,21 +223,51 @@ static int cmd_timezone(struct gd_qga_call *call)
 	return 0;
 }
 
-static int cmd_fsfreeze_status(struct gd_qga_call *call)
-{
-	gd_json_str(call->j, "thawed"); /* guestd never freezes filesystems */
-	return 0;
-}
-
 #define PARAMS(p) (p), sizeof(p) / sizeof((p)[0])
 
 /* qemu-ga 7.2's order. */
 static const struct gd_qga_cmd cmds[] = {
+	{ "guest-get-load", gd_qga_cmd_get_load, NULL, 0, 1, 0, 1 },
+	{ "guest-get-cpustats", gd_qga_cmd_get_cpustats, NULL, 0, 1, 0, 1 },
+	{ "guest-get-diskstats", gd_qga_cmd_get_diskstats, NULL, 0, 1, 0, 1 },
+	{ "guest-ssh-remove-authorized-keys", gd_qga_cmd_ssh_remove_keys,
+	  PARAMS(gd_qga_ssh_params), 1, 0, 1 },
+	{ "guest-ssh-add-authorized-keys", gd_qga_cmd_ssh_add_keys,
+	  PARAMS(gd_qga_ssh_add_params), 1, 0, 1 },
+	{ "guest-ssh-get-authorized-keys", gd_qga_cmd_ssh_get_keys,
+	  PARAMS(gd_qga_ssh_get_params), 1, 0, 1 },
 	{ "guest-get-osinfo", cmd_osinfo, NULL, 0, 1, 0, 1 },
 	{ "guest-get-timezone", cmd_timezone, NULL, 0, 1, 0, 1 },
+	{ "guest-get-users", gd_qga_cmd_get_users, NULL, 0, 1, 0, 1 },
 	{ "guest-get-host-name", cmd_host_name, NULL, 0, 1, 0, 1 },
+	{ "guest-exec", gd_qga_cmd_exec, PARAMS(exec_params), 1, 0, 1 },
+	{ "guest-exec-status", gd_qga_cmd_exec_status, PARAMS(exec_status_params), 1, 0, 1 },
+	{ "guest-get-memory-block-info", gd_qga_cmd_get_memory_block_info, NULL, 0, 1, 0, 1 },
+	{ "guest-set-memory-blocks", gd_qga_cmd_set_memory_blocks,
+	  PARAMS(gd_qga_memblk_params), 1, 0, 1 },
+	{ "guest-get-memory-blocks", gd_qga_cmd_get_memory_blocks, NULL, 0, 1, 0, 1 },
+	{ "guest-set-user-password", gd_qga_cmd_set_user_password,
+	  PARAMS(gd_qga_password_params), 1, 0, 1 },
+	{ "guest-get-fsinfo", gd_qga_cmd_get_fsinfo, NULL, 0, 1, 0, 1 },
+	{ "guest-get-disks", gd_qga_cmd_get_disks, NULL, 0, 1, 0, 1 },
+	{ "guest-set-vcpus", gd_qga_cmd_set_vcpus, PARAMS(set_vcpus_params), 1, 0, 1 },
+	{ "guest-get-vcpus", gd_qga_cmd_get_vcpus, NULL, 0, 1, 0, 1 },
 	{ "guest-network-get-interfaces", gd_qga_cmd_interfaces, NULL, 0, 1, 0, 1 },
-	{ "guest-fsfreeze-status", cmd_fsfreeze_status, NULL, 0, 1, 0, 1 },
+	{ "guest-suspend-hybrid", gd_qga_cmd_suspend_hybrid, NULL, 0, 0, 0, 1 },
+	{ "guest-suspend-ram", gd_qga_cmd_suspend_ram, NULL, 0, 0, 0, 1 },
+	{ "guest-suspend-disk", gd_qga_cmd_suspend_disk, NULL, 0, 0, 0, 1 },
+	{ "guest-fstrim", gd_qga_cmd_fstrim, PARAMS(gd_qga_fstrim_params), 1, 0, 1 },
+	{ "guest-fsfreeze-thaw", gd_qga_cmd_fsfreeze_thaw, NULL, 0, 1, 0, 1 },
+	{ "guest-fsfreeze-freeze-list", gd_qga_cmd_fsfreeze_freeze_list,
+	  PARAMS(gd_qga_freeze_list_params), 1, 0, 1 },
+	{ "guest-fsfreeze-freeze", gd_qga_cmd_fsfreeze_freeze, NULL, 0, 1, 0, 1 },
+	{ "guest-fsfreeze-status", gd_qga_cmd_fsfreeze_status, NULL, 0, 1, 0, 1 },
+	{ "guest-file-flush", gd_qga_cmd_file_flush, PARAMS(handle_params), 1, 0, 1 },
+	{ "guest-file-seek", gd_qga_cmd_file_seek, PARAMS(file_seek_params), 1, 0, 1 },
+	{ "guest-file-write", gd_qga_cmd_file_write, PARAMS(file_write_params), 1, 0, 1 },
+	{ "guest-file-read", gd_qga_cmd_file_read, PARAMS(file_read_params), 1, 0, 1 },
+	{ "guest-file-close", gd_qga_cmd_file_close, PARAMS(handle_params), 1, 0, 1 },
+	{ "guest-file-open", gd_qga_cmd_file_open, PARAMS(file_open_params), 1, 0, 1 },
 	{ "guest-shutdown", gd_qga_cmd_shutdown, PARAMS(shutdown_params), 0, 0, 1 },
 	{ "guest-info", cmd_info, NULL, 0, 1, 0, 1 },
 	{ "guest-set-time", gd_qga_cmd_set_time, PARAMS(set_time_params), 1, 0, 1 },

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include "agent.h"
+#include "exec.h"
 
 static void shutdown_cmd_done(struct gd_agent *a, int status)
 {
@@ -29,5 +30,7 @@ int gd_reap(struct gd_agent *a)
 			gd_workload_exited(a, status);
 		else if (pid == a->init.sd.cmd_pid)
 			shutdown_cmd_done(a, status);
+		else
+			gd_exec_reaped(pid, status); /* guest-exec's (exec.h) */
 	}
 }

@@ -1,6 +1,7 @@
 /* Decode-and-answer for one connection, and the whole-frame deadline. */
 #include <time.h>
 
+#include "buildopts.h"
 #include "qga.h"
 #include "serve.h"
 #include "sysinfo.h"
@@ -15,8 +16,10 @@ int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 	struct gd_frame f;
 	int framed = 0, full = 0;
 
+#if GD_QGA
 	if (c->sess.proto == GD_PROTO_QGA) /* no deadline: qemu-ga has none */
 		return gd_qga_process(a, c);
+#endif
 	while (!c->sess.closing) {
 		int r;
 
@@ -24,13 +27,13 @@ int gd_conn_process(struct gd_agent *a, struct gd_conn *c)
 			full = 1;
 			break;
 		}
-		r = gd_dec_next(&c->sess.in.dec, &f);
+		r = gd_dec_next(&c->sess.in->dec, &f);
 		if (r == GD_DEC_NEED)
 			break;
 		framed |= r != GD_DEC_GARBAGE;
 		gd_dispatch(a, c, r, &f);
 	}
-	if (!gd_dec_partial(&c->sess.in.dec))
+	if (!gd_dec_partial(&c->sess.in->dec))
 		c->sess.partial_since = 0;
 	else if (!c->sess.partial_since || framed)
 		c->sess.partial_since = gd_clock_ns(CLOCK_MONOTONIC);

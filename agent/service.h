@@ -30,6 +30,8 @@ int gd_svc_time_set(struct gd_req *r);
 int gd_svc_shutdown(struct gd_req *r);
 /* svc_shutdown.c: workload and shutdown TLVs; full adds INFO's extras. */
 int gd_svc_put_pid1_state(struct gd_req *r, int full);
+/* A value that changes whenever what gd_svc_put_pid1_state(r, 0) writes does. */
+uint64_t gd_svc_pid1_state_key(const struct gd_agent *a);
 
 /* Capabilities this build serves (GD_CAP_*). */
 uint32_t gd_agent_caps(const struct gd_agent *a);

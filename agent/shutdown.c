@@ -72,6 +72,7 @@ int gd_shutdown_request(struct gd_agent *a, int mode, uint32_t grace_ms,
 {
 	struct gd_shutdown *sd = &a->init.sd;
 
+	gd_fsfreeze_release(a, "shutting down"); /* so everyone can flush */
 	if (!a->is_pid1)
 		return delegate(a, mode, grace_ms, force, why, err);
 	if (sd->phase == GD_SDP_GRACE || sd->phase == GD_SDP_KILL) {

@@ -17,7 +17,7 @@
 #define GD_EXIT_CANNOT_RUN 126
 #define GD_EXIT_NOT_FOUND 127
 
-static void reset_signals(void)
+void gd_child_reset_signals(void)
 {
 	sigset_t none;
 
@@ -27,8 +27,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* execve argv[0] directly or along path; returns only on failure. */
-static void exec_search(char *const *argv, char *const *envp, const char *path)
+void gd_exec_search(char *const *argv, char *const *envp, const char *path)
 {
 	char file[PATH_MAX];
 	size_t alen = strlen(argv[0]);
@@ -63,7 +62,7 @@ static void child(struct gd_agent *a, const struct gd_spawn *s)
 	const char *step = "exec";
 	int code = GD_EXIT_CANNOT_RUN;
 
-	reset_signals();
+	gd_child_reset_signals();
 	setsid();
 	if (s->take_tty && isatty(0))
 		ioctl(0, TIOCSCTTY, 0);
@@ -73,7 +72,7 @@ static void child(struct gd_agent *a, const struct gd_spawn *s)
 				  setuid(s->uid))) {
 		step = "set uid/gid";
 	} else {
-		exec_search(s->argv, s->envp, s->path);
+		gd_exec_search(s->argv, s->envp, s->path);
 		if (errno == ENOENT)
 			code = GD_EXIT_NOT_FOUND;
 	}

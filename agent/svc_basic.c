@@ -58,11 +58,56 @@ static int put_uptimes(struct gd_req *r)
 	return 0;
 }
 
+/*
+ * PING's answer from a template. All of it but the two uptimes stays the
+ * same from one ping to the next until the workload or shutdown state
+ * changes (gd_svc_pid1_state_key) or the boot id becomes known: it is
+ * written once with the TLV writers, kept, and then copied with the
+ * uptimes patched in place (a quarter of the instructions of a ping).
+ */
+#define PING_TPL_MAX 128
+
+static struct {
+	const struct gd_agent *agent; /* whose state it holds; NULL: none */
+	uint64_t key;                 /* gd_svc_pid1_state_key() */
+	int have_id;                  /* the boot id is in it */
+	size_t len, up;               /* bytes; AGENT_UPTIME's value at up */
+	uint8_t bytes[PING_TPL_MAX];
+} ping_tpl;
+
 int gd_svc_ping(struct gd_req *r)
 {
+	struct gd_agent *a = r->agent;
+	uint64_t key = gd_svc_pid1_state_key(a);
+	int have_id = boot_id(a)[0] != '\0';
+	size_t start = r->w->out->len, up;
+	uint8_t *v;
+
+	if (ping_tpl.agent == a && ping_tpl.key == key &&
+	    ping_tpl.have_id == have_id) {
+		if (gd_tlv_raw(r->w, ping_tpl.bytes, ping_tpl.len))
+			return GD_S_INTERNAL;
+		v = r->w->out->data + start + ping_tpl.up;
+		gd_set_u64(v, gd_clock_ns(CLOCK_MONOTONIC) - a->start_ns);
+		/* SYS_UPTIME's value: past this one and its TLV header */
+		gd_set_u64(v + 8 + GD_TLV_HDR_LEN, gd_clock_ns(CLOCK_BOOTTIME));
+		return GD_S_OK;
+	}
 	if (gd_svc_put_pid1_state(r, 0))
 		return GD_S_INTERNAL;
-	return put_uptimes(r) ? GD_S_INTERNAL : GD_S_OK;
+	up = r->w->out->len - start + GD_TLV_HDR_LEN;
+	if (put_uptimes(r))
+		return GD_S_INTERNAL;
+	ping_tpl.agent = NULL;
+	if (r->w->out->len - start <= sizeof ping_tpl.bytes) {
+		ping_tpl.len = r->w->out->len - start;
+		memcpy(ping_tpl.bytes, r->w->out->data + start, ping_tpl.len);
+		ping_tpl.up = up;
+		ping_tpl.key = key;
+		ping_tpl.have_id = have_id;
+		ping_tpl.agent = a;
+	}
+	return GD_S_OK;
 }
 
 int gd_svc_info(struct gd_req *r)

@@ -89,6 +89,18 @@ static int put_exit(struct gd_req *r, uint32_t status)
 	return gd_tlv_u32(r->w, GD_T_EXIT_CODE, (uint32_t)WEXITSTATUS(s));
 }
 
+uint64_t gd_svc_pid1_state_key(const struct gd_agent *a)
+{
+	const struct gd_pid1 *p = &a->init;
+	const struct gd_workload *wl = &p->wl;
+
+	return (uint64_t)(wl->argc > 0) << 63 |
+	       (uint64_t)(wl->have_status != 0) << 62 |
+	       (uint64_t)(uint8_t)wl->state << 48 |
+	       (uint64_t)(uint8_t)p->sd.phase << 40 |
+	       (wl->have_status ? wl->status : 0);
+}
+
 int gd_svc_put_pid1_state(struct gd_req *r, int full)
 {
 	const struct gd_pid1 *p = &r->agent->init;

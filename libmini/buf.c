@@ -97,6 +97,23 @@ void gd_set_u64(uint8_t *p, uint64_t v)
 	gd_set_u32(p + 4, (uint32_t)(v >> 32));
 }
 
+int gd_mem_eq(const void *p, const void *q, size_t n)
+{
+	const uint8_t *a = p, *b = q;
+	uint64_t x, y;
+
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 size_t gd_strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = strlen(src);

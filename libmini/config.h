@@ -62,6 +62,8 @@ struct gd_config {
 	char qga_unix[GD_CFG_PATH_MAX];  /* QGA protocol on a unix socket */
 	uint32_t qga_vsock_port;         /* QGA protocol on AF_VSOCK, 0 off */
 	char qga_serial[GD_CFG_PATH_MAX]; /* QGA virtio-serial port, "" off */
+	char qga_allow_rpcs[GD_CFG_LIST_MAX]; /* list: only these QGA commands */
+	char qga_block_rpcs[GD_CFG_LIST_MAX]; /* list: QGA commands turned off */
 	uint32_t timesync_port; /* libkrun time sync datagrams; 0 = off */
 	uint32_t time_discipline; /* learn and correct the clock's frequency */
 	/* PID 1 duties and the workload (docs/pid1.md) */
@@ -90,6 +92,11 @@ struct gd_config {
 	char allow_cid[GD_CFG_STR_MAX];
 	char allow_uid[GD_CFG_STR_MAX];
 	char allow_gid[GD_CFG_STR_MAX];
+	/* guest-fsfreeze-* (agent/fsfreeze_svc.c) */
+	uint32_t fsfreeze_timeout;          /* s until a freeze thaws by itself */
+	char fsfreeze_hook_dir[GD_CFG_PATH_MAX]; /* "" = no hooks */
+	uint32_t fsfreeze_hook_timeout;     /* s for one phase's scripts */
+	char fsfreeze_exclude[GD_CFG_LIST_MAX]; /* mountpoints never frozen */
 	uint8_t src[GD_CFG_MAX_KEYS]; /* per-key source, indexed like the table */
 };
 

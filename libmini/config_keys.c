@@ -1,5 +1,6 @@
 /* The configuration key table: one row per key, shared by all sources. */
 #include "config.h"
+#include "fsplan.h"
 #include "proto.h"
 #include "timesync.h"
 #include "proto_pid1.h"
@@ -33,6 +34,11 @@ static const struct gd_cfg_key keys[] = {
 	{ "qga-serial", GD_CT_STR, STR(qga_serial), 0, 0, 0, "PORT",
 	  "QEMU guest agent protocol on this virtio-serial port or tty "
 	  "(default org.qemu.guest_agent.0 when present; empty: off)" },
+	{ "qga-allow-rpcs", GD_CT_LIST, STR(qga_allow_rpcs), 0, 0, 1, "CMD,...",
+	  "serve only these QGA commands, the others answer as disabled "
+	  "(qemu-ga --allow-rpcs)" },
+	{ "qga-block-rpcs", GD_CT_LIST, STR(qga_block_rpcs), 0, 0, 1, "CMD,...",
+	  "QGA commands answered as disabled (qemu-ga -b/--block-rpcs)" },
 	{ "timesync-port", GD_CT_UINT, STR(timesync_port), 0, 0xfffffffeu, 0,
 	  "N", "vsock datagram port for libkrun's time sync (default 123; 0 turns it off)" },
 	{ "time-discipline", GD_CT_BOOL, STR(time_discipline), 0, 1, 0, NULL,
@@ -108,6 +114,18 @@ static const struct gd_cfg_key keys[] = {
 	  "unix socket peer uids allowed besides root; N,N or repeated" },
 	{ "allow-gid", GD_CT_LIST, STR(allow_gid), 0, 0, 1, "N",
 	  "unix socket peer gids allowed; N,N or repeated" },
+	{ "fsfreeze-timeout", GD_CT_UINT, STR(fsfreeze_timeout), 1,
+	  GD_FSF_TIMEOUT_MAX_S, 0, "S",
+	  "thaw a guest-fsfreeze-freeze by itself after S seconds when the "
+	  "host has not (default 300)" },
+	{ "fsfreeze-hook-dir", GD_CT_STR, STR(fsfreeze_hook_dir), 0, 0, 0,
+	  "DIR", "scripts run with freeze before a freeze and thaw after a "
+	  "thaw (default /etc/qemu/fsfreeze-hook.d; empty: none)" },
+	{ "fsfreeze-hook-timeout", GD_CT_UINT, STR(fsfreeze_hook_timeout), 1,
+	  GD_FSF_HOOK_TIMEOUT_MAX_S, 0, "S",
+	  "time for all hook scripts of a freeze or a thaw (default 10)" },
+	{ "fsfreeze-exclude", GD_CT_LIST, STR(fsfreeze_exclude), 0, 0, 1,
+	  "PATH,...", "mountpoints (and their filesystems) never frozen" },
 };
 
 const struct gd_cfg_key *gd_cfg_keys(size_t *count)
@@ -146,4 +164,8 @@ void gd_config_defaults(struct gd_config *c)
 	c->shutdown_grace_ms = GD_SD_GRACE_DEFAULT_MS;
 	memcpy(c->log_to, "auto", sizeof "auto");
 	memcpy(c->local_sock, GD_DEFAULT_LOCAL_SOCK, sizeof GD_DEFAULT_LOCAL_SOCK);
+	c->fsfreeze_timeout = GD_FSF_TIMEOUT_DEFAULT_S;
+	memcpy(c->fsfreeze_hook_dir, GD_FSF_HOOK_DIR_DEFAULT,
+	       sizeof GD_FSF_HOOK_DIR_DEFAULT);
+	c->fsfreeze_hook_timeout = GD_FSF_HOOK_TIMEOUT_DEFAULT_S;
 }

@@ -112,8 +112,8 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 	size_t total;
 
 	settle(d);
-	if (d->skip)
-		return GD_DEC_NEED;
+	if (d->skip || (d->len == 0 && (!d->garbage || d->run_reported)))
+		return GD_DEC_NEED; /* the common end of a read: all answered */
 	for (;;) {
 		seek_magic(d);
 		if (d->len < GD_HDR_LEN) {

@@ -39,14 +39,15 @@ struct gd_frame {
 	size_t skipped;         /* GD_DEC_GARBAGE: bytes discarded */
 };
 
+/* The fields first: a small exchange then touches one page of it. */
 struct gd_decoder {
-	uint8_t buf[GD_MAX_FRAME];
 	size_t len;         /* bytes buffered */
 	size_t consume;     /* length of the frame handed out last */
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
 	int run_reported;   /* this garbage run was already reported */
 	size_t off;         /* the len buffered bytes start at buf + off */
+	uint8_t buf[GD_MAX_FRAME];
 };
 
 void gd_dec_init(struct gd_decoder *d);

@@ -177,6 +177,15 @@ void gd_json_i64(struct gd_json *j, int64_t v)
 	puts_(j, tmp);
 }
 
+void gd_json_f64(struct gd_json *j, double v)
+{
+	char tmp[32];
+
+	value_prefix(j);
+	snprintf(tmp, sizeof tmp, "%.17g", v);
+	puts_(j, tmp);
+}
+
 void gd_json_bool(struct gd_json *j, int v)
 {
 	value_prefix(j);

@@ -39,6 +39,8 @@ void gd_json_str(struct gd_json *j, const char *s);
 void gd_json_strn(struct gd_json *j, const char *s, size_t n);
 void gd_json_u64(struct gd_json *j, uint64_t v);
 void gd_json_i64(struct gd_json *j, int64_t v);
+/* A number as QEMU writes a double: printf's %.17g. */
+void gd_json_f64(struct gd_json *j, double v);
 void gd_json_bool(struct gd_json *j, int v);
 void gd_json_null(struct gd_json *j);
 /* Append raw, already valid JSON text as one value. */

@@ -19,7 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GD_JF_TEXT_MAX 4096 /* longest JSON text accepted, in bytes */
+/*
+ * Longest JSON text accepted, in bytes: room for guest-exec's 64 KiB of
+ * input-data (87384 bytes of base64) or guest-file-write's 60 KiB with the
+ * rest of the request, as Proxmox sends them. Only a connection that
+ * receives a text that long touches the pages it takes.
+ */
+#define GD_JF_TEXT_MAX 98304
 #define GD_JF_MAX_DEPTH 10  /* most brackets open at once in a text */
 #define GD_JF_RESYNC_BYTE 0xff
 
@@ -32,8 +38,8 @@ enum gd_jf_result {
 	GD_JF_STRAY = 5     /* '}', ']', ',' or ':' where no text was open */
 };
 
+/* The fields first: a short text then touches one page of it. */
 struct gd_jf {
-	char buf[GD_JF_TEXT_MAX];
 	size_t len;      /* bytes buffered; the current text starts at 0 */
 	size_t scan;     /* bytes of the current text looked at */
 	size_t consume;  /* length of the text handed out last */
@@ -42,6 +48,7 @@ struct gd_jf {
 	uint8_t in_str;  /* inside a string */
 	uint8_t esc;     /* after a backslash in a string */
 	uint8_t skip;    /* over a limit: drop bytes until the text ends */
+	char buf[GD_JF_TEXT_MAX];
 };
 
 void gd_jf_init(struct gd_jf *f);

@@ -26,9 +26,18 @@ void gd_kv_init(struct gd_kv_table *t, struct gd_kv_meta *meta,
 	gd_kv_clear(t);
 }
 
+/*
+ * Entry by entry, writing only those not already zero: a fresh table in
+ * zeroed memory (guestd's pools are in bss) then touches none of its pages.
+ */
 void gd_kv_clear(struct gd_kv_table *t)
 {
-	memset(t->meta, 0, (size_t)t->cap * sizeof t->meta[0]);
+	for (uint32_t i = 0; i < t->cap; i++) {
+		struct gd_kv_meta *m = &t->meta[i];
+
+		if (m->hash || m->klen || m->vlen)
+			*m = (struct gd_kv_meta){ 0 };
+	}
 	t->count = 0;
 }
 
@@ -54,7 +63,13 @@ int gd_kv_key_check(const char *key, size_t n)
 		return GD_S_BAD_KEY;
 	while (off < n) {
 		uint32_t cp;
-		size_t len = gd_utf8_decode(s + off, n - off, &cp);
+		size_t len;
+
+		if (s[off] >= 0x20 && s[off] < 0x7f) { /* printable ASCII */
+			off++;
+			continue;
+		}
+		len = gd_utf8_decode(s + off, n - off, &cp);
 
 		if (len == 0 || !printable(cp))
 			return GD_S_BAD_KEY;
@@ -70,7 +85,7 @@ static int find(const struct gd_kv_table *t, const char *key, size_t n,
 		const struct gd_kv_meta *m = &t->meta[i];
 
 		if (m->klen == n && m->hash == h &&
-		    memcmp(t->slots[i].key, key, n) == 0)
+		    gd_mem_eq(t->slots[i].key, key, n))
 			return (int)i;
 	}
 	return -1;

@@ -26,7 +26,9 @@
 
 #define GD_KV_KEY_MAX 512        /* bytes, Hyper-V's key limit */
 #define GD_KV_VALUE_MAX 2048     /* bytes, Hyper-V's value limit */
+#ifndef GD_KV_POOL_ENTRIES /* -D to build with another size */
 #define GD_KV_POOL_ENTRIES 1024  /* entries per pool */
+#endif
 
 struct gd_kv_meta {
 	uint32_t hash;

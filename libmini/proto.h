@@ -156,6 +156,8 @@ int gd_tlv_u8(struct gd_frame_writer *w, uint16_t type, uint8_t v);
 int gd_tlv_u16(struct gd_frame_writer *w, uint16_t type, uint16_t v);
 int gd_tlv_u32(struct gd_frame_writer *w, uint16_t type, uint32_t v);
 int gd_tlv_u64(struct gd_frame_writer *w, uint16_t type, uint64_t v);
+/* Append n bytes that are already whole TLVs (a kept template). */
+int gd_tlv_raw(struct gd_frame_writer *w, const void *p, size_t n);
 int gd_frame_end(struct gd_frame_writer *w);
 /* Drop the frame being written from out. */
 void gd_frame_abort(struct gd_frame_writer *w);

@@ -69,8 +69,23 @@ int gd_qga_get_int(const struct gd_qga_req *r, int i, int64_t *v);
 /* Write the value at i again, the way QEMU would (for echoing "id"). */
 void gd_qga_write_value(const struct gd_qga_req *r, int i, struct gd_json *j);
 
-/* Command parameters, checked the way QEMU's input visitor does. */
-enum gd_qga_ptype { GD_QGA_P_INT, GD_QGA_P_STR };
+/* 0 with *v set (0 or 1) when token i is true or false, else -1. */
+int gd_qga_get_bool(const struct gd_qga_req *r, int i, int *v);
+/* Value of argument name in r->arguments; -1 if absent. */
+int gd_qga_arg(const struct gd_qga_req *r, const char *name);
+
+/*
+ * Command parameters, checked the way QEMU's input visitor does. A LIST's
+ * elements and an ANY (a QAPI alternate) are the handler's to check.
+ */
+enum gd_qga_ptype {
+	GD_QGA_P_INT,
+	GD_QGA_P_STR,
+	GD_QGA_P_BOOL,
+	GD_QGA_P_STR_LIST, /* array of strings */
+	GD_QGA_P_LIST,     /* array of anything */
+	GD_QGA_P_ANY
+};
 
 struct gd_qga_param {
 	const char *name;
@@ -81,5 +96,11 @@ struct gd_qga_param {
 /* Check r->arguments against p[n]: 0, or -1 with r->desc set. */
 int gd_qga_check_args(struct gd_qga_req *r, const struct gd_qga_param *p,
 		      size_t n);
+/*
+ * Check each element of the array at token arr as an object with the
+ * members p[n]; errors name them as QEMU does ('vcpus[1].online').
+ */
+int gd_qga_check_list(struct gd_qga_req *r, int arr, const char *name,
+		      const struct gd_qga_param *p, size_t n);
 
 #endif

@@ -220,6 +220,25 @@ void gd_qga_write_value(const struct gd_qga_req *r, int i, struct gd_json *j)
 	}
 }
 
+int gd_qga_get_bool(const struct gd_qga_req *r, int i, int *v)
+{
+	const struct gd_qga_tok *t;
+
+	if (i < 0 || i >= r->ntok || r->tok[i].type != GD_QGA_PRIMITIVE)
+		return -1;
+	t = &r->tok[i];
+	if (t->end - t->start == 4 && !memcmp(r->js + t->start, "true", 4))
+		return *v = 1, 0;
+	if (t->end - t->start == 5 && !memcmp(r->js + t->start, "false", 5))
+		return *v = 0, 0;
+	return -1;
+}
+
+int gd_qga_arg(const struct gd_qga_req *r, const char *name)
+{
+	return gd_qga_member(r, r->arguments, name);
+}
+
 static int key_known(const struct gd_qga_req *r, int key,
 		     const struct gd_qga_param *p, size_t n)
 {
@@ -229,51 +248,121 @@ static int key_known(const struct gd_qga_req *r, int key,
 	return 0;
 }
 
-static int unexpected(struct gd_qga_req *r, int key)
+static int unexpected(struct gd_qga_req *r, const char *prefix, int key)
 {
 	char name[GD_JF_TEXT_MAX + 1];
 	long n = gd_qga_get_str(r, key, name, sizeof name);
 
-	snprintf(r->desc, sizeof r->desc, "Parameter '%.*s' is unexpected",
-		 (int)(n < 0 ? 0 : n > 128 ? 128 : n), name);
+	snprintf(r->desc, sizeof r->desc, "Parameter '%s%.*s' is unexpected",
+		 prefix, (int)(n < 0 ? 0 : n > 128 ? 128 : n), name);
 	return -1;
 }
 
-static int check_param(struct gd_qga_req *r, const struct gd_qga_param *p)
+static const char *const type_names[] = {
+	[GD_QGA_P_INT] = "integer", [GD_QGA_P_STR] = "string",
+	[GD_QGA_P_BOOL] = "boolean", [GD_QGA_P_STR_LIST] = "array",
+	[GD_QGA_P_LIST] = "array", [GD_QGA_P_ANY] = "any",
+};
+
+static int type_ok(const struct gd_qga_req *r, int v, int type)
 {
-	int v = gd_qga_member(r, r->arguments, p->name);
-	int64_t ignored;
+	int64_t i64;
+	int b;
+
+	switch (type) {
+	case GD_QGA_P_INT:
+		return gd_qga_get_int(r, v, &i64) == 0;
+	case GD_QGA_P_STR:
+		return r->tok[v].type == GD_QGA_STRING;
+	case GD_QGA_P_BOOL:
+		return gd_qga_get_bool(r, v, &b) == 0;
+	case GD_QGA_P_STR_LIST:
+	case GD_QGA_P_LIST:
+		return r->tok[v].type == GD_QGA_ARRAY;
+	default:
+		return 1;
+	}
+}
+
+/* Each element of a string list: 'arg[2]' names the first that is not. */
+static int check_str_list(struct gd_qga_req *r, const char *prefix,
+			  const struct gd_qga_param *p, int v)
+{
+	int k = v + 1;
+
+	for (int m = 0; m < r->tok[v].size; m++, k = gd_qga_skip(r, k))
+		if (r->tok[k].type != GD_QGA_STRING) {
+			snprintf(r->desc, sizeof r->desc,
+				 "Invalid parameter type for '%s%s[%d]', expected: string",
+				 prefix, p->name, m);
+			return -1;
+		}
+	return 0;
+}
+
+static int check_param(struct gd_qga_req *r, int obj, const char *prefix,
+		       const struct gd_qga_param *p)
+{
+	int v = gd_qga_member(r, obj, p->name);
 
 	if (v < 0) {
 		if (p->optional)
 			return 0;
-		snprintf(r->desc, sizeof r->desc, "Parameter '%s' is missing",
-			 p->name);
+		snprintf(r->desc, sizeof r->desc, "Parameter '%s%s' is missing",
+			 prefix, p->name);
 		return -1;
 	}
-	if (p->type == GD_QGA_P_INT ? gd_qga_get_int(r, v, &ignored) == 0
-				    : r->tok[v].type == GD_QGA_STRING)
+	if (!type_ok(r, v, p->type)) {
+		snprintf(r->desc, sizeof r->desc,
+			 "Invalid parameter type for '%s%s', expected: %s", prefix,
+			 p->name, type_names[p->type]);
+		return -1;
+	}
+	return p->type == GD_QGA_P_STR_LIST ? check_str_list(r, prefix, p, v)
+					    : 0;
+}
+
+/* The members of obj (-1: none) against p[n], names shown after prefix. */
+static int check_object(struct gd_qga_req *r, int obj, const char *prefix,
+			const struct gd_qga_param *p, size_t n)
+{
+	int k;
+
+	for (size_t i = 0; i < n; i++)
+		if (check_param(r, obj, prefix, &p[i]))
+			return -1;
+	if (obj < 0)
 		return 0;
-	snprintf(r->desc, sizeof r->desc,
-		 "Invalid parameter type for '%s', expected: %s", p->name,
-		 p->type == GD_QGA_P_INT ? "integer" : "string");
-	return -1;
+	k = obj + 1;
+	for (int m = 0; m < r->tok[obj].size; m++, k = gd_qga_skip(r, k + 1))
+		if (!key_known(r, k, p, n))
+			return unexpected(r, prefix, k);
+	return 0;
 }
 
 int gd_qga_check_args(struct gd_qga_req *r, const struct gd_qga_param *p,
 		      size_t n)
 {
-	int k;
+	return check_object(r, r->arguments, "", p, n);
+}
 
-	for (size_t i = 0; i < n; i++)
-		if (check_param(r, &p[i]))
+int gd_qga_check_list(struct gd_qga_req *r, int arr, const char *name,
+		      const struct gd_qga_param *p, size_t n)
+{
+	char prefix[GD_QGA_DESC_MAX / 2];
+	int k = arr + 1;
+
+	for (int m = 0; m < r->tok[arr].size; m++, k = gd_qga_skip(r, k)) {
+		snprintf(prefix, sizeof prefix, "%s[%d]", name, m);
+		if (r->tok[k].type != GD_QGA_OBJECT) {
+			snprintf(r->desc, sizeof r->desc,
+				 "Invalid parameter type for '%s', expected: object",
+				 prefix);
 			return -1;
-	if (r->arguments < 0)
-		return 0;
-	k = r->arguments + 1;
-	for (int m = 0; m < r->tok[r->arguments].size;
-	     m++, k = gd_qga_skip(r, k + 1))
-		if (!key_known(r, k, p, n))
-			return unexpected(r, k);
+		}
+		snprintf(prefix, sizeof prefix, "%s[%d].", name, m);
+		if (check_object(r, k, prefix, p, n))
+			return -1;
+	}
 	return 0;
 }

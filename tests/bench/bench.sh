@@ -16,9 +16,9 @@ PL=$B/pingload
 SMOKE=${BENCH_SMOKE:-0}
 
 if [ "$SMOKE" = 1 ]; then
-	RTT_N=200 ROUNDS=2 PIPE_N=2000 CONN_N=320 STARTS=3 CG_N=20 ST_N=20 FLEET_N=50
+	RTT_N=200 ROUNDS=2 PIPE_N=2000 CONN_N=320 STARTS=3 CG_N=20 ST_N=20 FLEET_N=50 IDLE_S=3
 else
-	RTT_N=20000 ROUNDS=20 PIPE_N=300000 CONN_N=48000 STARTS=20 CG_N=2000 ST_N=500 FLEET_N=1000
+	RTT_N=20000 ROUNDS=20 PIPE_N=300000 CONN_N=48000 STARTS=20 CG_N=2000 ST_N=500 FLEET_N=1000 IDLE_S=60
 fi
 DEPTH=64 CONNS=16
 
@@ -113,6 +113,14 @@ for a in $AGENTS; do
 	R[rss_$a]=$(awk '/^VmRSS:/ {print $2}' "/proc/${!p}/status")
 	R[hwm_$a]=$(awk '/^VmHWM:/ {print $2}' "/proc/${!p}/status")
 done
+# bss: its size in the binary and the pages the runs touched (of the
+# RSS above), per table of 16 KiB or more (tests/bench/bss_pages.py).
+for a in guestd echo; do
+	p=PID_$a bin=$GUESTD
+	[ $a = echo ] && bin=$B/echo_server
+	python3 "$TOP/tests/bench/bss_pages.py" "${!p}" "$bin" 16 >"$T/bss.$a" 2>/dev/null || true
+	read -r _ R[bss_$a] R[bsst_$a] < <(grep '^total ' "$T/bss.$a" || echo "total")
+done
 # KV (when this guestd has it): set, then get, one 64-byte value in the
 # host pool; the limit is the echo server answering the same frames.
 KV_CAP=$("$GUESTCTL" --unix "$T/guestd.sock" --json info 2>/dev/null | grep -o '"kv"' || true)
@@ -130,6 +138,18 @@ if [ -n "$KV_CAP" ]; then
 	done
 fi
 for a in $AGENTS; do p=PID_$a; stop "${!p}" || true; done
+
+# ---- wake-ups while idle: all three side by side, nobody talking to them ----
+idle_wakeups() {
+	local a
+	for a in $AGENTS; do
+		bash "$TOP/tests/bench/idle_wakeups.sh" "$IDLE_S" 1 \
+			$(cmd_$a "$T/idle-$a.sock") >"$T/idle.$a" 2>/dev/null &
+	done
+	wait
+	for a in $AGENTS; do R[idle_$a]=$(cat "$T/idle.$a"); done
+}
+idle_wakeups
 
 # ---- start to serving: spawn to first answered ping, interleaved ----
 declare -A STARTS_NS
@@ -162,6 +182,16 @@ R[size_echo]=$(kib "$(stripped "$B/echo_server")")
 R[size_qga]=$(kib "$(with_libs "$QGA")")
 R[size_guestctl]=$(kib "$(stripped "$GUESTCTL")")
 R[size_tini]=$(kib "$(stat -L -c %s /usr/bin/tini-static)")
+# Where guestd's bytes go (tests/bench/size_areas.py on the link map the
+# Makefile writes beside it), and the build that leaves out the QGA front
+# end and the KV client (make bench-bin builds it in BUILD/opt-min).
+[ -f "$GUESTD.map" ] && while read -r area k; do R[area_$area]=$k; done \
+	< <(python3 "$TOP/tests/bench/size_areas.py" "$GUESTD.map")
+GUESTD_MIN=${GUESTD_MIN:-$(dirname "$GUESTD")/opt-min/guestd}
+if [ -x "$GUESTD_MIN" ]; then
+	strip -o "$B/guestd-min.stripped" "$GUESTD_MIN"
+	R[size_min]=$(kib "$(stat -c %s "$B/guestd-min.stripped")")
+fi
 
 # ---- request-path cost: instructions and syscalls per ping ----
 # Each agent runs twice under the tool: one connection with N pings, one
@@ -351,10 +381,36 @@ row "start to serving (spawn to first ping answered), median of $STARTS, ms" low
 row "size on disk, stripped, KiB (peer: binary + its shared libraries)" lower "$(g size)" "$(e size)" "$(q size)"
 row "size on disk, stripped, KiB, guestd vs peer tini-static $(dpkg-query -W -f='${Version}' tini 2>/dev/null) (reference PID 1)" lower "$(g size)" — "${R[size_tini]}"
 row "size on disk, stripped, KiB: guestctl (host tool)" - "${R[size_guestctl]}" — —
+min_label="size on disk, stripped, KiB: guestd built with make GD_QGA=0 GD_KV_CLI=0 (peer: binary + its shared libraries)"
+if [ -n "${R[size_min]:-}" ]; then
+	row "$min_label" lower "${R[size_min]}" "$(e size)" "$(q size)"
+else
+	na "$min_label" "not built: make bench-bin builds it, or set GUESTD_MIN"
+fi
+for area in wire qga kv time init auth base libc; do
+	case $area in
+	wire) what="wire: transports, loop, codec, dispatch, PING/INFO" ;;
+	qga) what="QGA: the QEMU guest agent front end and its commands" ;;
+	kv) what="KV: pools, persistence, the guest-local socket, guestd kv" ;;
+	time) what="time: sync, discipline, clock watch" ;;
+	init) what="init: PID 1, workload, shutdown, modules, mounts" ;;
+	auth) what="auth: HMAC sessions (BearSSL), peer policy" ;;
+	base) what="base: config, logging, main" ;;
+	libc) what="libc (musl) and start files" ;;
+	esac
+	if [ -n "${R[area_$area]:-}" ]; then
+		row "size by area from the link map, KiB: $what" - "${R[area_$area]}" — —
+	else
+		na "size by area from the link map, KiB: $what" "no $GUESTD.map (the Makefile links with -Wl,-Map)"
+	fi
+done
 row "VmRSS after the ping runs, KiB" lower "$(g rss)" "$(e rss)" "$(q rss)"
 row "VmHWM after the ping runs, KiB" lower "$(g hwm)" "$(e hwm)" "$(q hwm)"
+row "bss in the binary, KiB (zeroed memory: costs RSS only where touched)" - "${R[bss_guestd]:-}" "${R[bss_echo]:-}" —
+row "bss touched after the ping runs, KiB (own pages of the VmRSS above)" lower "${R[bsst_guestd]:-}" "${R[bsst_echo]:-}" —
 row "instructions per ping, user space (callgrind, $CG_N pings minus 0)" lower "$(g ins)" "$(e ins)" "$(q ins)"
 row "syscalls per ping (strace -c, $ST_N pings minus 0)" lower "$(g sys)" "$(e sys)" "$(q sys)"
+row "wake-ups while idle, $IDLE_S s with nobody connected (context switches)" lower "$(g idle)" "$(e idle)" "$(q idle)"
 row "fleet: ping $FLEET_N agents, one guestctl (columns: wall ms, per-target p50 ms, p99 ms)" - "${R[fleet_ping_wall]}" "${R[fleet_ping_p50]}" "${R[fleet_ping_p99]}"
 row "fleet: time (TIME_GET, 8 samples) $FLEET_N agents (columns: wall ms, best-sample round trip p50 ms, p99 ms)" - "${R[fleet_time_wall]}" "${R[fleet_time_p50]}" "${R[fleet_time_p99]}"
 if [ -n "${R[boot]}" ]; then
@@ -362,6 +418,9 @@ if [ -n "${R[boot]}" ]; then
 else
 	na "boot to ready in QEMU (TCG)" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
 fi
+# guestd's bss tables: size and touched, KiB (bss_pages.py).
+printf -v bss_tables '%s, ' $(awk '$1 != "total" {printf "%s=%s/%s ", $1, $2, $3}' "$T/bss.guestd" 2>/dev/null)
+BSS_LINE="bss tables of guestd of 16 KiB or more, size/touched KiB after the ping runs: ${bss_tables%, }"
 hold_label="time held: absolute offset ${R[hold_s]:-60} s after the last sync, TCG guest skewed +15000 ppm (its TSC told wrong), ms (peer: the same guestd, no frequency correction)"
 if [[ ${R[hold]} =~ ^[0-9.]+\ [0-9.]+\  ]]; then
 	read -r with without drift learned <<<"${R[hold]}"
@@ -372,3 +431,4 @@ elif [[ ${R[hold]} == jump* ]]; then
 else
 	na "time held" "no kernel in build/kernel, no QEMU, not root, or a guestd that is not static"
 fi
+printf '\n%s\n' "$BSS_LINE"

@@ -145,13 +145,13 @@ static void feed(struct gd_conn *c, const uint8_t *p, size_t n)
 {
 	while (n && !c->sess.closing) {
 		size_t room, k;
-		uint8_t *dst = gd_dec_space(&c->sess.in.dec, &room);
+		uint8_t *dst = gd_dec_space(&c->sess.in->dec, &room);
 
 		if (room == 0)
 			abort(); /* a full decoder after processing: stuck */
 		k = n < room ? n : room;
 		memcpy(dst, p, k);
-		gd_dec_commit(&c->sess.in.dec, k);
+		gd_dec_commit(&c->sess.in->dec, k);
 		p += k;
 		n -= k;
 		gd_conn_process(&agent, c);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <linux/audit.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -39,10 +41,19 @@ static void die(const char *why)
 	abort();
 }
 
+/*
+ * ioctls that act on the machine's filesystems: guest-fsfreeze-freeze and
+ * guest-fstrim issue them, every agent file is linked into the targets,
+ * and a fuzzer runs as root with this machine's mounts in view. None of
+ * today's targets dispatches QGA commands; one that does stays harmless.
+ */
+static const unsigned denied_ioctls[] = { FIFREEZE, FITHAW, FITRIM };
+#define NIOCTLS (sizeof denied_ioctls / sizeof denied_ioctls[0])
+
 static void install(void)
 {
-	static struct sock_filter f[7 + NDENIED];
-	size_t n = 0, deny = 6 + NDENIED; /* index of the EPERM return */
+	static struct sock_filter f[9 + NDENIED + NIOCTLS];
+	size_t n = 0, deny = 8 + NDENIED + NIOCTLS; /* the EPERM return */
 	struct sock_fprog prog;
 
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -59,6 +70,15 @@ static void install(void)
 	for (size_t i = 0; i < NDENIED; i++, n++)
 		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 			denied[i], (uint8_t)(deny - n - 1), 0);
+	/* ioctl: its request number (the low word of args[1]) */
+	f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		SYS_ioctl, 0, (uint8_t)(deny - 1 - n - 1));
+	n++;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		offsetof(struct seccomp_data, args[1]));
+	for (size_t i = 0; i < NIOCTLS; i++, n++)
+		f[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			denied_ioctls[i], (uint8_t)(deny - n - 1), 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		SECCOMP_RET_ALLOW);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
@@ -86,6 +106,16 @@ static void prove(void)
 	errno = 0;
 	if (syscall(SYS_reboot, 0, 0, 0, 0) != -1 || errno != EPERM)
 		die("reboot() is not blocked");
+	/* fd -1: EBADF without the filter, never a real filesystem */
+	for (size_t i = 0; i < NIOCTLS; i++) {
+		errno = 0;
+		if (syscall(SYS_ioctl, -1, denied_ioctls[i], 0) != -1 ||
+		    errno != EPERM)
+			die("FIFREEZE, FITHAW or FITRIM is not blocked");
+	}
+	errno = 0;
+	if (syscall(SYS_ioctl, -1, FIONREAD, 0) != -1 || errno != EBADF)
+		die("other ioctls are blocked");
 }
 
 /*

@@ -129,6 +129,26 @@ static void test_le_helpers(void **state)
 	assert_int_equal(gd_get_u64(p), 0xfedcba9876543210ull);
 }
 
+/* gd_mem_eq against memcmp: every length to 20, a difference anywhere. */
+static void test_mem_eq(void **state)
+{
+	uint8_t a[24], b[24];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof a; i++)
+		a[i] = b[i] = (uint8_t)(i * 37 + 1);
+	for (size_t n = 0; n <= 20; n++) {
+		assert_int_equal(gd_mem_eq(a, b, n), 1);
+		assert_int_equal(gd_mem_eq(a + 1, b + 1, n), 1); /* unaligned */
+		for (size_t at = 0; at < n; at++) {
+			b[at] ^= 0x80;
+			assert_int_equal(gd_mem_eq(a, b, n), 0);
+			assert_int_equal(gd_mem_eq(a, b, n), memcmp(a, b, n) == 0);
+			b[at] ^= 0x80;
+		}
+	}
+}
+
 static void test_strlcpy_cap(void **state)
 {
 	char dst[4];
@@ -157,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_consume),
 		cmocka_unit_test(test_le_helpers),
 		cmocka_unit_test(test_strlcpy_cap),
+		cmocka_unit_test(test_mem_eq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

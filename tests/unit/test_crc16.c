@@ -1,7 +1,8 @@
 /*
  * Unit tests for gd_crc16 (libmini/proto.c), the header check of every
- * frame: the CRC-16/CCITT-FALSE check value, and agreement with the
- * bit-by-bit definition on every 1- and 2-byte input and on long ones.
+ * frame: the CRC-16/CCITT-FALSE check value, lengths around the four-byte
+ * step, and agreement with the bit-by-bit definition on every 1- and
+ * 2-byte input and on long ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,34 @@ static void test_check_value(void **state)
 	(void)state;
 	assert_int_equal(gd_crc16((const uint8_t *)"123456789", 9), 0x29b1);
 	assert_int_equal(gd_crc16(NULL, 0), 0xffff);
+}
+
+/*
+ * Lengths 0 to 9 around the four-byte step (0 to 3 bytes left over),
+ * and one 14-byte header: values from Python's binascii.crc_hqx
+ * (the same CRC), not from the code under test.
+ */
+static void test_slice_lengths(void **state)
+{
+	static const uint16_t want[10] = {
+		0xffff, 0xc782, 0x3dba, 0x5bce, 0x5349,
+		0x4560, 0x2ef4, 0x7718, 0xa12b, 0x29b1,
+	};
+	static const uint8_t hdr[14] = { 0x47, 0x44, 1, 0, 2, 0, 0, 0,
+					 1, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	for (size_t n = 0; n < 10; n++)
+		assert_int_equal(gd_crc16((const uint8_t *)"123456789", n),
+				 want[n]);
+	assert_int_equal(gd_crc16(hdr, sizeof hdr), 0x35f1);
+	/* Unaligned starts: the step reads bytes, never wider loads. */
+	for (size_t off = 1; off < 4; off++) {
+		uint8_t b[16];
+
+		memcpy(b + off, hdr, 12);
+		assert_int_equal(gd_crc16(b + off, 12), crc16_bitwise(hdr, 12));
+	}
 }
 
 static void test_short_inputs(void **state)
@@ -67,6 +96,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_value),
+		cmocka_unit_test(test_slice_lengths),
 		cmocka_unit_test(test_short_inputs),
 		cmocka_unit_test(test_long_inputs),
 	};

@@ -67,6 +67,7 @@ static void test_key_rules(void **state)
 		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbf\xbd",
 		"\xc2\xa0", /* U+00A0, first after C1 */
 		"\xf4\x8f\xbf\xbf", /* U+10FFFF */
+		"ascii caf\xc3\xa9 ascii", /* the ASCII fast path around UTF-8 */
 	};
 	static const char *const bad[] = {
 		"a\nb", "tab\there", "cr\r", "\x01", "\x1f", "del\x7f",
@@ -76,6 +77,7 @@ static void test_key_rules(void **state)
 		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe", /* > U+10FFFF */
 		"\x80", "\xbf", "ab\xc3", "\xe2\x82", "\xf0\x9f\x98", /* stray, cut */
 		"\xe2\x28\xa1", "\xc3\x28",
+		"ok\xc2\x85ok", "ok\x1fok", "ok\x7f", /* after ASCII */
 	};
 
 	(void)state;
