@@ -44,15 +44,28 @@ int gd_qga_passwd_find(const char *user, struct gd_pw *pw)
 	return gd_pw_find(text, (size_t)n, user, pw);
 }
 
-/* A salt of SALT_CHARS from getrandom into s[SALT_CHARS]. */
+/*
+ * A salt of SALT_CHARS into s[SALT_CHARS]. A salt must be unique, not
+ * secret (it is stored in the clear beside the hash), so a guest whose
+ * random pool is not ready yet (no virtio-rng, early boot) still gets
+ * one: GRND_INSECURE (Linux 5.6), else /dev/urandom, which never blocks.
+ */
 static int make_salt(char *s)
 {
 	static const char abc[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				  "abcdefghijklmnopqrstuvwxyz";
 	unsigned char r[SALT_CHARS];
 
-	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
-		return -1;
+	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r &&
+	    getrandom(r, sizeof r, GRND_INSECURE) != (ssize_t)sizeof r) {
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, r, sizeof r) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n != (ssize_t)sizeof r)
+			return -1;
+	}
 	for (int i = 0; i < SALT_CHARS; i++)
 		s[i] = abc[r[i] & 63];
 	return 0;

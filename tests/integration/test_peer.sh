@@ -39,10 +39,13 @@ except OSError:
     pass
 r = c.recv_frame()
 print("status=%s" % (r and S_NAMES[r["status"]]))
+c.s.settimeout(2)   # a refused peer is closed at once; a served one is not
 try:
     print("closed=%s" % (c.recv_frame() is None))
 except ConnectionResetError:   # closed with our ping unread
     print("closed=True")
+except OSError:                # still open after 2 s: served, not closed
+    print("closed=False")
 '
 CLIENT="S_NAMES = {v: k for k, v in __import__('gdproto').S.items()}
 $CLIENT"

@@ -435,6 +435,35 @@ assert call("guest-file-flush", handle=h) == {"return": {}}
 assert call("guest-file-close", handle=h) == {"return": {}}
 PYEOF
 
+check "Proxmox's bytes: file-write (open wb, $((60 * 1024)) bytes as encode_base64's 76-column lines, close), then file-read (open with no mode, 1 MiB reads, close)" $PY - <<'PYEOF'
+import os; exec(open(os.environ["T"] + "/qfile.py").read())
+def pve(id, cmd, args, first=False):   # one write, as PVE/QMPClient.pm
+    c.send(proxmox_pair(id, cmd, args, args_first=first))
+    sync, r = c.proxmox_read()
+    assert sync == {"return": id}, (sync, r)
+    return r
+data, P = os.urandom(WRITE_MAX), F + ".pve"
+h = pve(10, "guest-file-open", {"path": P, "mode": "wb"})["return"]
+assert isinstance(h, int), h
+buf = base64.encodebytes(data).decode()   # Perl's encode_base64($content)
+assert buf.count("\n") == -(-len(buf.replace("\n", "")) // 76) and buf.endswith("\n")
+assert pve(11, "guest-file-write", {"handle": h, "buf-b64": buf}, True) == \
+    {"return": {"count": WRITE_MAX, "eof": False}}
+assert pve(12, "guest-file-close", {"handle": h}) == {"return": {}}
+assert open(P, "rb").read() == data
+h = pve(13, "guest-file-open", {"path": P}, True)["return"]   # qemu-ga's default "r"
+got, eof = b"", False
+for i in range(100):
+    r = pve(14 + i, "guest-file-read", {"handle": h, "count": 1024 * 1024})["return"]
+    got += base64.b64decode(r["buf-b64"])
+    if r["eof"]:
+        break
+assert r["eof"] and got == data, (len(got), r)
+assert pve(200, "guest-file-close", {"handle": h}, True) == {"return": {}}
+assert pve(201, "guest-file-close", {"handle": h}) == err("handle '%d' has not been found" % h)
+os.unlink(P)
+PYEOF
+
 check "guest-file limits: write one byte past $((60 * 1024)), read count past 48 MiB or negative, bad count" $PY - <<'PYEOF'
 import os; exec(open(os.environ["T"] + "/qfile.py").read())
 h = call("guest-file-open", path=F, mode="a")["return"]
@@ -546,6 +575,28 @@ call("guest-set-user-password", username="tester", password=b64("x"), crypted=Fa
 assert shadow_of("tester")[1] != h1 and crypt.crypt("x", h1) == h1
 PYEOF
 
+check "Proxmox's bytes: set-user-password's encode_base64 (trailing newline), crypted false then true" $PY - <<'PYEOF'
+import os; exec(open(os.environ["T"] + "/qcred.py").read())
+def pve(id, cmd, args, first=False):   # one write, as PVE/QMPClient.pm
+    c.send(proxmox_pair(id, cmd, args, args_first=first))
+    sync, r = c.proxmox_read()
+    assert sync == {"return": id}, (sync, r)
+    return r
+pw = "pve pass\u00e9 " + "x" * 60   # over 57 bytes: encode_base64 folds the line
+enc = base64.encodebytes(pw.encode()).decode()
+assert enc.count("\n") == 2, enc
+others = [l for l in open(SHADOW).read().splitlines() if not l.startswith("tester:")]
+assert pve(20, "guest-set-user-password", {"username": "tester", "password": enc,
+                                           "crypted": False}) == {"return": {}}
+h = shadow_of("tester")[1]
+assert h.startswith("$6$") and crypt.crypt(pw, h) == h, h
+h2 = crypt.crypt("pve crypted", "$6$pvesaltpvesalt")
+assert pve(21, "guest-set-user-password", {"username": "tester", "crypted": True,
+            "password": base64.encodebytes(h2.encode()).decode()}, True) == {"return": {}}
+assert shadow_of("tester")[1] == h2
+assert [l for l in open(SHADOW).read().splitlines() if not l.startswith("tester:")] == others
+PYEOF
+
 check "guest-set-user-password crypted: the hash is stored as given; not a crypt string, ':' or a newline refused" $PY - <<'PYEOF'
 import os; exec(open(os.environ["T"] + "/qcred.py").read())
 h = crypt.crypt("given", "$6$abcdefgh")
@@ -655,6 +706,29 @@ os.unlink(AK)
 assert call("guest-ssh-remove-authorized-keys", username="tester", keys=["x"]) == {"return": {}}
 assert not os.path.exists(AK)                   # nothing to remove: no file made
 assert [n for n in os.listdir(HOME + "/.ssh")] == []   # no temp file left
+PYEOF
+
+check "Proxmox's framing: guest-ssh-add / -get / -remove-authorized-keys and add with reset" $PY - <<'PYEOF'
+import os; exec(open(os.environ["T"] + "/qcred.py").read())
+def pve(id, cmd, args, first=False):   # one write, as PVE/QMPClient.pm
+    c.send(proxmox_pair(id, cmd, args, args_first=first))
+    sync, r = c.proxmox_read()
+    assert sync == {"return": id}, (sync, r)
+    return r
+k1, k2, k3 = "ssh-ed25519 AAAAC3Nza pve1", "ssh-rsa AAAAB3Nza pve2", "ssh-ed25519 AAAAC3Nzb pve3"
+assert pve(30, "guest-ssh-add-authorized-keys", {"username": "tester", "keys": [k1, k2]}) == {"return": {}}
+assert open(AK).read() == k1 + "\n" + k2
+assert pve(31, "guest-ssh-get-authorized-keys", {"username": "tester"}, True) == \
+    {"return": {"keys": [k2, k1]}}
+assert pve(32, "guest-ssh-remove-authorized-keys", {"username": "tester", "keys": [k1]},
+           True) == {"return": {}}
+assert pve(33, "guest-ssh-get-authorized-keys", {"username": "tester"}) == {"return": {"keys": [k2]}}
+assert pve(34, "guest-ssh-add-authorized-keys", {"username": "tester", "keys": [k3],
+                                                 "reset": True}, True) == {"return": {}}
+assert open(AK).read() == k3
+st = os.stat(AK)
+assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o600, 12345, 12346)
+os.unlink(AK)
 PYEOF
 
 check "guest-ssh-* errors: bad keys, unknown users, a symlinked ~/.ssh, a missing home; limits $(grep -oP '#define QGA_SSH_KEY_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") bytes a key, $(grep -oP '#define QGA_SSH_KEYS_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") keys, file under $(grep -oP '#define QGA_SSH_FILE_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") bytes" $PY - <<'PYEOF'
