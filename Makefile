@@ -90,10 +90,17 @@ $(ASAN_DIR)/guestd: $(call asan_obj,$(AGENT_SRC) $(LIB_SRC))
 $(ASAN_DIR)/guestctl: $(call asan_obj,$(HOST_SRC) $(LIB_SRC))
 	$(ASAN_CC) $(ASAN_LDFLAGS) -o $@ $^ -lbearssl
 
-# Unit tests link libmini's sources directly (glibc, cmocka).
-$(UNIT_DIR)/%: tests/unit/%.c $(LIB_SRC) $(wildcard libmini/*.h)
+# Unit tests link libmini (glibc, cmocka), compiled once into an archive.
+UNIT_LIB_OBJ := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(LIB_SRC))
+$(UNIT_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+$(UNIT_DIR)/libmini.a: $(UNIT_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_DIR)/libmini.a $(wildcard libmini/*.h)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(LIB_SRC) -lcmocka -lbearssl
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DIR)/libmini.a -lcmocka -lbearssl
 
 $(ASAN_DIR)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard libmini/*.h)
 	@mkdir -p $(ASAN_DIR)/unit
