@@ -102,15 +102,20 @@ $(UNIT_DIR)/%: tests/unit/%.c $(UNIT_DIR)/libmini.a $(wildcard libmini/*.h)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DIR)/libmini.a -lcmocka -lbearssl
 
-$(ASAN_DIR)/unit/%: tests/unit/%.c $(LIB_SRC) $(wildcard libmini/*.h)
+$(ASAN_DIR)/unit/libmini.a: $(call asan_obj,$(LIB_SRC))
 	@mkdir -p $(ASAN_DIR)/unit
-	$(ASAN_CC) $(ASAN_CFLAGS) $(ASAN_LDFLAGS) -o $@ $< $(LIB_SRC) -lcmocka -lbearssl
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(ASAN_DIR)/unit/%: tests/unit/%.c $(ASAN_DIR)/unit/libmini.a $(wildcard libmini/*.h)
+	@mkdir -p $(ASAN_DIR)/unit
+	$(ASAN_CC) $(ASAN_CFLAGS) $(ASAN_LDFLAGS) -o $@ $< $(ASAN_DIR)/unit/libmini.a \
+		-lcmocka -lbearssl
 
 UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC))
 ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory all kernel $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$$(nproc) all kernel $(UNIT_BIN)
 	@GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl UNIT_DIR=$(UNIT_DIR) \
 		MODE=release bash tests/run.sh
 
