@@ -24,6 +24,9 @@ for t in unshare mkfs.ext4 busybox mount; do
 	command -v $t >/dev/null || skip_all "no $t (tests/deps.sh)"
 done
 unshare --mount true 2>/dev/null || skip_all "cannot unshare a mount namespace"
+# the agent runs pivoted into a root that holds no shared libraries
+file -L "$GUESTD" | grep -q 'statically linked' ||
+	skip_all "needs the static guestd (it runs in a new root without libraries; make check's is not)"
 BUSYBOX=$(command -v busybox)
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
 	skip_all "busybox is not static (hook scripts need a shell in the new root)"
