@@ -9,15 +9,38 @@ UNIT_DIR   := $(BUILD)/unit
 BEARSSL_A  := /usr/lib/x86_64-linux-gnu/libbearssl.a
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS       := -Ilibmini -Iagent -Ihost
-COMMON     := -std=c11 -D_GNU_SOURCE $(WARN) $(INCS)
+COMMON     := -std=c11 -D_GNU_SOURCE $(WARN)
+
+# Include rules by area (docs/architecture.md). Every agent/<area> sees
+# libmini, itself and the areas in SEES_<area>, and nothing else: a file
+# that includes a header of an area it may not see does not compile, and
+# make lint names the arrow. libmini sees only libmini; host/ libmini and
+# itself. Services never see the connection area, a transport or a
+# protocol front end.
+AREAS          := core conn transport gate native qga kv time init fsfreeze exec
+SERVICES       := kv time init fsfreeze exec
+SEES_core      := $(AREAS)
+SEES_conn      := core gate transport $(SERVICES)
+SEES_gate      := core conn native $(SERVICES)
+SEES_transport := core conn gate $(SERVICES)
+SEES_native    := core conn gate $(SERVICES)
+SEES_qga       := core conn gate $(SERVICES)
+$(foreach s,$(SERVICES),$(eval SEES_$(s) := core $(SERVICES)))
+comma      := ,
+area_of    = $(word 2,$(subst /, ,$(1)))
+area_incs  = -Ilibmini $(patsubst %,-Iagent/%,$(sort $(1) $(SEES_$(1))))
+# The include flags for one source file.
+incs       = $(if $(filter agent/%,$(1)),$(call area_incs,$(call area_of,$(1))),$\
+             $(if $(filter libmini/%,$(1)),-Ilibmini,-Ilibmini -Ihost))
+# Tests and the fuzz targets that link agent code see every area.
+INCS_ALL   := -Ilibmini -Ihost $(patsubst %,-Iagent/%,$(AREAS))
 
 MUSL_CC     := musl-gcc
 MUSL_CFLAGS := $(COMMON) -Os -I$(KINC) -ffunction-sections -fdata-sections \
                -fno-asynchronous-unwind-tables -fstack-protector-strong
 MUSL_LDFLAGS:= -static -Wl,--gc-sections
 
-# Build options (agent/features.h): make GD_QGA=0 leaves the QEMU guest
+# Build options (agent/core/buildopts.h): make GD_QGA=0 leaves the QEMU guest
 # agent protocol out, make GD_KV_CLI=0 the `guestd kv` client. Objects do
 # not record the options: build a variant in its own BUILD directory.
 GD_QGA      ?= 1
@@ -32,7 +55,7 @@ ASAN_LDFLAGS:= -fsanitize=address,undefined
 UNIT_CFLAGS := $(COMMON) -O1 -g
 
 LIB_SRC    := $(filter-out libmini/fortify_musl.c libmini/%_win.c,$(wildcard libmini/*.c))
-AGENT_SRC  := $(filter-out $(if $(filter 0,$(GD_KV_CLI)),agent/kv_cli.c),$(wildcard agent/*.c))
+AGENT_SRC  := $(filter-out $(if $(filter 0,$(GD_KV_CLI)),agent/kv/kv_cli.c),$(wildcard agent/*/*.c))
 HOST_SRC   := $(filter-out host/%_win.c,$(wildcard host/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
@@ -72,11 +95,11 @@ $(GUESTD_OBJ) $(GUESTCTL_OBJ): | $(KINC)/bearssl/.stamp
 
 $(MUSL_DIR)/%.o: %.c $(KINC)/.stamp
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+	$(MUSL_CC) $(MUSL_CFLAGS) $(call incs,$<) -MMD -MP -c $< -o $@
 
 $(ASAN_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+	$(ASAN_CC) $(ASAN_CFLAGS) $(call incs,$<) -MMD -MP -c $< -o $@
 
 $(BUILD)/guestd: $(GUESTD_OBJ)
 	$(MUSL_CC) $(MUSL_LDFLAGS) -Wl,-Map=$@.map -o $@ $^ $(BEARSSL_A)
@@ -94,13 +117,13 @@ $(ASAN_DIR)/guestctl: $(call asan_obj,$(HOST_SRC) $(LIB_SRC))
 UNIT_LIB_OBJ := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(LIB_SRC))
 $(UNIT_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(UNIT_CFLAGS) $(call incs,$<) -MMD -MP -c $< -o $@
 $(UNIT_DIR)/libmini.a: $(UNIT_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 $(UNIT_DIR)/%: tests/unit/%.c $(UNIT_DIR)/libmini.a $(wildcard libmini/*.h)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DIR)/libmini.a -lcmocka -lbearssl
+	$(CC) $(UNIT_CFLAGS) $(call incs,$<) -o $@ $< $(UNIT_DIR)/libmini.a -lcmocka -lbearssl
 
 $(ASAN_DIR)/unit/libmini.a: $(call asan_obj,$(LIB_SRC))
 	@mkdir -p $(ASAN_DIR)/unit
@@ -108,20 +131,47 @@ $(ASAN_DIR)/unit/libmini.a: $(call asan_obj,$(LIB_SRC))
 	$(AR) rcs $@ $^
 $(ASAN_DIR)/unit/%: tests/unit/%.c $(ASAN_DIR)/unit/libmini.a $(wildcard libmini/*.h)
 	@mkdir -p $(ASAN_DIR)/unit
-	$(ASAN_CC) $(ASAN_CFLAGS) $(ASAN_LDFLAGS) -o $@ $< $(ASAN_DIR)/unit/libmini.a \
+	$(ASAN_CC) $(ASAN_CFLAGS) $(call incs,$<) $(ASAN_LDFLAGS) -o $@ $< $(ASAN_DIR)/unit/libmini.a \
 		-lcmocka -lbearssl
 
-UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC))
-ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC))
+# Unit tests of agent code (tests/unit/agent/test_NAME.c, run as
+# test_agent_NAME) link the real agent objects, all but core/main.c, each
+# compiled with its own area's include rules, from one archive, and the
+# helpers beside them (tests/unit/agent/*.c: a harness and a fake clock,
+# so no test can set this machine's clock); the tests see every area.
+UNIT_AGENT_SRC  := $(wildcard tests/unit/agent/test_*.c)
+UNIT_AGENT_HELP := $(filter-out $(UNIT_AGENT_SRC),$(wildcard tests/unit/agent/*.c))
+UNIT_AGENT_LIB  := $(filter-out agent/core/main.c,$(AGENT_SRC))
+UNIT_AGENT_DEPS := $(UNIT_AGENT_HELP) $(wildcard libmini/*.h agent/*/*.h tests/unit/agent/*.h)
+UNIT_AGENT_CC    = $(UNIT_CFLAGS) $(INCS_ALL) -Itests/unit/agent -o $@ $< $(UNIT_AGENT_HELP)
+$(UNIT_DIR)/agent.a: $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_AGENT_LIB))
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(UNIT_DIR)/test_agent_%: tests/unit/agent/test_%.c $(UNIT_DIR)/agent.a \
+		$(UNIT_DIR)/libmini.a $(UNIT_AGENT_DEPS)
+	$(CC) $(UNIT_AGENT_CC) $(UNIT_DIR)/agent.a $(UNIT_DIR)/libmini.a -lcmocka -lbearssl
+$(ASAN_DIR)/unit/agent.a: $(call asan_obj,$(UNIT_AGENT_LIB))
+	@mkdir -p $(ASAN_DIR)/unit
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(ASAN_DIR)/unit/test_agent_%: tests/unit/agent/test_%.c $(ASAN_DIR)/unit/agent.a \
+		$(ASAN_DIR)/unit/libmini.a $(UNIT_AGENT_DEPS)
+	$(ASAN_CC) $(ASAN_CFLAGS) $(ASAN_LDFLAGS) $(UNIT_AGENT_CC) $(ASAN_DIR)/unit/agent.a \
+		$(ASAN_DIR)/unit/libmini.a -lcmocka -lbearssl
+
+UNIT_BIN      := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRC)) \
+                 $(patsubst tests/unit/agent/test_%.c,$(UNIT_DIR)/test_agent_%,$(UNIT_AGENT_SRC))
+ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC)) \
+                 $(patsubst tests/unit/agent/test_%.c,$(ASAN_DIR)/unit/test_agent_%,$(UNIT_AGENT_SRC))
 
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all kernel $(UNIT_BIN)
-	@GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl UNIT_DIR=$(UNIT_DIR) \
-		MODE=release bash tests/run.sh
+	@BUILD=$(BUILD) GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl \
+		UNIT_DIR=$(UNIT_DIR) MODE=release bash tests/run.sh
 
 check: deps
 	@$(MAKE) --no-print-directory $(ASAN_DIR)/guestd $(ASAN_DIR)/guestctl $(ASAN_UNIT_BIN)
-	@GUESTD=$(ASAN_DIR)/guestd GUESTCTL=$(ASAN_DIR)/guestctl \
+	@BUILD=$(BUILD) GUESTD=$(ASAN_DIR)/guestd GUESTCTL=$(ASAN_DIR)/guestctl \
 		UNIT_DIR=$(ASAN_DIR)/unit MODE=asan bash tests/run.sh
 
 # Debian's cloud kernel and its modules, unpacked under build/kernel.
@@ -145,7 +195,7 @@ $(BENCH_DIR)/echo_server: tests/bench/echo_server.c $(KINC)/.stamp
 $(BENCH_DIR)/pingload: tests/bench/pingload.c libmini/proto.c libmini/buf.c \
 		$(wildcard libmini/*.h)
 	@mkdir -p $(BENCH_DIR)
-	$(CC) $(COMMON) -O2 -o $@ $(filter %.c,$^)
+	$(CC) $(COMMON) -Ilibmini -O2 -o $@ $(filter %.c,$^)
 
 .PHONY: bench bench-smoke bench-deps bench-bin bench-tools
 bench-deps: deps
@@ -194,7 +244,7 @@ WIN_LIB_OBJ  := $(patsubst %.c,$(WIN_DIR)/%.o,$(filter-out $(LIB_LINUX),$(wildca
 
 $(WIN_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(WIN_CC) $(WIN_CFLAGS) -MMD -MP -c $< -o $@
+	$(WIN_CC) $(WIN_CFLAGS) $(call incs,$<) -MMD -MP -c $< -o $@
 
 $(WIN_DIR)/libmini.a: $(WIN_LIB_OBJ)
 	rm -f $@
@@ -254,18 +304,27 @@ install: all man
 
 # Fuzzing (tests/fuzz, docs/auth.md "Fuzzing"). libFuzzer targets are built
 # with clang; the same targets are linked with a plain replay driver (gcc)
-# so make test / make check replay the corpus and every crash-* found.
+# so make test / make check replay the generated seeds, the committed finds
+# and every crash-* found (tests/fuzz/README.md).
 FUZZ_TARGETS  := decoder request qga
 FUZZ_SECONDS  ?= 60
 FUZZ_MAX_LEN  := 10000
 FUZZ_DIR      := $(BUILD)/fuzz
-FUZZ_CFLAGS   := $(COMMON) -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS   := $(COMMON) $(INCS_ALL) -Itests/fuzz -g -O1 -fno-omit-frame-pointer \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LINK_SRC := tests/fuzz/sandbox.c $(LIB_SRC) $(filter-out agent/main.c,$(AGENT_SRC))
-FUZZ_DEPS     := $(FUZZ_LINK_SRC) $(wildcard libmini/*.h agent/*.h tests/fuzz/*.h)
+FUZZ_LINK_SRC := tests/fuzz/sandbox.c $(LIB_SRC) $(filter-out agent/core/main.c,$(AGENT_SRC))
+FUZZ_DEPS     := $(FUZZ_LINK_SRC) $(wildcard libmini/*.h agent/*/*.h tests/fuzz/*.h)
 FUZZ_BIN      := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 REPLAY_BIN    := $(patsubst %,$(BUILD)/replay/fuzz_%,$(FUZZ_TARGETS))
 ASAN_REPLAY_BIN := $(patsubst %,$(ASAN_DIR)/replay/fuzz_%,$(FUZZ_TARGETS))
+# The seeds gen_corpus.py writes (not kept in git): BUILD/fuzz-seeds/<target>.
+FUZZ_SEEDS    := $(BUILD)/fuzz-seeds
+
+$(FUZZ_SEEDS)/.stamp: tests/fuzz/gen_corpus.py tests/lib/gdproto.py \
+		tests/lib/gdauth.py tests/lib/qga.py
+	@rm -rf $(FUZZ_SEEDS)
+	python3 -B tests/fuzz/gen_corpus.py $(FUZZ_SEEDS)
+	@touch $@
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(FUZZ_DIR)
@@ -273,20 +332,22 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 
 $(BUILD)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
 	@mkdir -p $(BUILD)/replay
-	$(CC) $(UNIT_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c \
+	$(CC) $(UNIT_CFLAGS) $(INCS_ALL) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c \
 		$(FUZZ_LINK_SRC) -lbearssl
 
 $(ASAN_DIR)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
 	@mkdir -p $(ASAN_DIR)/replay
-	$(ASAN_CC) $(ASAN_CFLAGS) -Itests/fuzz $(ASAN_LDFLAGS) -o $@ $< \
+	$(ASAN_CC) $(ASAN_CFLAGS) $(INCS_ALL) -Itests/fuzz $(ASAN_LDFLAGS) -o $@ $< \
 		tests/fuzz/replay_main.c $(FUZZ_LINK_SRC) -lbearssl
 
-test: $(REPLAY_BIN)
-check: $(ASAN_REPLAY_BIN)
+test: $(REPLAY_BIN) $(FUZZ_SEEDS)/.stamp
+check: $(ASAN_REPLAY_BIN) $(FUZZ_SEEDS)/.stamp
 
-# Each target runs FUZZ_SECONDS from the committed corpus; new inputs go
-# to build/fuzz/corpus, crashes to tests/fuzz/crashes/<target>/ (replayed
-# by make test from then on). The last line per target counts executions.
+# Each target runs FUZZ_SECONDS from the generated seeds and the committed
+# finds (tests/fuzz/corpus/<target>); new inputs go to BUILD/fuzz/corpus,
+# crashes to tests/fuzz/crashes/<target>/ (replayed by make test from then
+# on; tests/fuzz/README.md says how to keep a find). The last line per
+# target counts executions.
 # Static analysis: cppcheck, then clang-tidy's analyzer and a few bugprone
 # checks (both from Debian). Off: insecureAPI (it flags every snprintf) and
 # valist.Uninitialized (a false positive on every va_start/vsnprintf pair).
@@ -297,22 +358,23 @@ TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,$\
                bugprone-suspicious-memset-usage,bugprone-misplaced-widening-cast
 # One way out: frames are begun and ended only by the output queue; kv_cli
 # is a client with its own buffer, time_watch stages an event's payload.
-OUT_OK      := agent/conn_out.c agent/kv_cli.c agent/time_watch.c
+OUT_OK      := agent/conn/conn_out.c agent/kv/kv_cli.c agent/time/time_watch.c
 .PHONY: lint
 lint: deps
+	@python3 tests/lint/include_rules.py $(foreach a,$(AREAS),$(a)=$(subst $(eval) ,$(comma),$(strip $(SEES_$(a)))))
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 -D__linux__ $(INCS) $(LINT_SRC)
+		--std=c11 -D__linux__ $(INCS_ALL) $(LINT_SRC)
 	@mkdir -p $(BUILD)
 	@printf '%s\n' $(LINT_SRC) | xargs -P $$(nproc) -I{} clang-tidy --quiet \
 		--warnings-as-errors='*' --checks='$(TIDY_CHECKS)' {} -- -std=c11 \
-		-D_GNU_SOURCE $(INCS) >$(BUILD)/lint.log 2>&1; rc=$$?; \
+		-D_GNU_SOURCE $(INCS_ALL) >$(BUILD)/lint.log 2>&1; rc=$$?; \
 		grep -v 'warnings\? generated\|^Suppressed\|header-filter' $(BUILD)/lint.log; \
 		exit $$rc
 	@bad=$$(grep -n 'struct outq\|\.opaque\b\|gd_frame_end\|gd_frame_begin' \
-		$(filter-out $(OUT_OK),$(wildcard agent/*.c)) /dev/null); \
-	if [ -n "$$bad" ]; then echo "$$bad"; echo "lint: only agent/conn_out.c" \
+		$(filter-out $(OUT_OK),$(wildcard agent/*/*.c)) /dev/null); \
+	if [ -n "$$bad" ]; then echo "$$bad"; echo "lint: only agent/conn/conn_out.c" \
 		"writes a connection's output queue (conn_out.h)"; exit 1; fi
-	@echo "lint: clean (cppcheck, clang-tidy, one way out)"
+	@echo "lint: clean (cppcheck, clang-tidy, include rules, one way out)"
 
 .PHONY: fuzz fuzz-bin fuzz-syntax
 fuzz-bin: $(FUZZ_BIN)
@@ -320,18 +382,19 @@ fuzz-bin: $(FUZZ_BIN)
 # seconds (make test runs it: the replay binaries are built with gcc).
 fuzz-syntax:
 	@for t in $(FUZZ_TARGETS); do \
-		clang $(COMMON) -Itests/fuzz -fsyntax-only tests/fuzz/fuzz_$$t.c || exit 1; \
+		clang $(COMMON) $(INCS_ALL) -Itests/fuzz -fsyntax-only tests/fuzz/fuzz_$$t.c || exit 1; \
 	done
-	@clang $(COMMON) -Itests/fuzz -fsyntax-only $(FUZZ_LINK_SRC)
+	@clang $(COMMON) $(INCS_ALL) -Itests/fuzz -fsyntax-only $(FUZZ_LINK_SRC)
 fuzz: deps
-	@$(MAKE) --no-print-directory fuzz-bin
+	@$(MAKE) --no-print-directory fuzz-bin $(FUZZ_SEEDS)/.stamp
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t tests/fuzz/crashes/$$t; \
+		kept=; [ -d tests/fuzz/corpus/$$t ] && kept=tests/fuzz/corpus/$$t; \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s (log $(FUZZ_DIR)/$$t.log)"; \
 		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 			-max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
 			-artifact_prefix=tests/fuzz/crashes/$$t/ \
-			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+			$(FUZZ_DIR)/corpus/$$t $(FUZZ_SEEDS)/$$t $$kept \
 			>$(FUZZ_DIR)/$$t.log 2>&1; rc=$$?; \
 		grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/$$t.log; \
 		if [ $$rc -ne 0 ]; then tail -40 $(FUZZ_DIR)/$$t.log; \

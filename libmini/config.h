@@ -92,7 +92,7 @@ struct gd_config {
 	char allow_cid[GD_CFG_STR_MAX];
 	char allow_uid[GD_CFG_STR_MAX];
 	char allow_gid[GD_CFG_STR_MAX];
-	/* guest-fsfreeze-* (agent/fsfreeze_svc.c) */
+	/* guest-fsfreeze-* (agent/fsfreeze/fsfreeze_svc.c) */
 	uint32_t fsfreeze_timeout;          /* s until a freeze thaws by itself */
 	char fsfreeze_hook_dir[GD_CFG_PATH_MAX]; /* "" = no hooks */
 	uint32_t fsfreeze_hook_timeout;     /* s for one phase's scripts */

@@ -2,7 +2,7 @@
  * Frequency discipline: learn how fast the guest clock runs against the
  * host from successive offset measurements, and say what frequency
  * correction to put in force. Pure arithmetic on caller data: nothing
- * here reads or sets a clock (agent/time_disc.c does, with adjtimex).
+ * here reads or sets a clock (agent/time/time_disc.c does, with adjtimex).
  *
  * The model: every correction the agent applies to the clock (a step, the
  * part of a slew already run) is reported with gd_fd_applied(), so the

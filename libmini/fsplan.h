@@ -1,6 +1,6 @@
 /*
  * Which mounted filesystems a freeze takes, decided from mountinfo
- * entries alone (agent/fsfreeze.c does the I/O). qemu-ga's rules, and
+ * entries alone (agent/fsfreeze/fsfreeze.c does the I/O). qemu-ga's rules, and
  * three of guestd's:
  *   - block-backed only: a superblock with a device number (major not 0),
  *     or btrfs (whose devices are anonymous), as qemu-ga lists them;

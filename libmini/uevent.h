@@ -6,7 +6,7 @@
  * Linux's vmgenid driver sent, for a while before upstream reverted it,
  * a "change" uevent with the field NEW_VMGENID=1 when the hypervisor
  * changed the VM generation id (Debian's 6.1 and 6.12 do not; guestd
- * reads the id itself, agent/vmgenid_watch.h). A synthetic uevent written
+ * reads the id itself, agent/time/vmgenid_watch.h). A synthetic uevent written
  * to a sysfs uevent file cannot fake it: the kernel prefixes its
  * arguments with SYNTH_ARG_.
  */

@@ -32,11 +32,12 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "conn.h"
 #include "events.h"
 #include "kv.h"
 #include "proto_time.h"
 #include "sandbox.h"
-#include "serve.h"
+#include "native.h"
 
 #define MODE_KEY 1
 #define MODE_GUEST 2
@@ -44,6 +45,7 @@
 #define MODE_JUMPS 8
 
 static struct gd_agent agent;
+static struct gd_net net;
 static struct gd_auth_session host_side; /* the watcher's host end */
 static int devnull = -1;
 
@@ -136,7 +138,7 @@ static void check_watcher(struct gd_conn *c)
 static void drain(struct gd_conn *c)
 {
 	check_output(c);
-	if (c == &agent.conns[1] && host_side.state == GD_AUTH_ON)
+	if (c == &net.conns[1] && host_side.state == GD_AUTH_ON)
 		check_watcher(c);
 	gd_out_reset(c);
 }
@@ -217,8 +219,11 @@ static void setup_agent(uint8_t mode)
 	gd_auth_session_clear(&host_side);
 	/* All per-connection and auth state; not the idle slots' buffers
 	 * nor the KV pools. */
-	memset(a, 0, offsetof(struct gd_agent, conns));
-	memset(&a->stats, 0, sizeof a->stats);
+	memset(a, 0, offsetof(struct gd_agent, time));
+	a->net = &net;
+	net.nlisteners = 0;
+	memset(net.listeners, 0, sizeof net.listeners);
+	memset(&net.stats, 0, sizeof net.stats);
 	memset(&a->peers, 0, sizeof *a - offsetof(struct gd_agent, peers));
 	gd_config_defaults(&a->cfg);
 	a->cfg.vsock = 0;
@@ -235,12 +240,12 @@ static void setup_agent(uint8_t mode)
 			a->key[i] = (uint8_t)i;
 		a->fill_random = fixed_nonce;
 	}
-	gd_conn_attach(a, &a->conns[0], devnull, "fuzz", GD_PROTO_NATIVE);
-	gd_conn_attach(a, &a->conns[1], devnull, "watcher", GD_PROTO_NATIVE);
+	gd_conn_attach(a, &a->net->conns[0], devnull, "fuzz", GD_PROTO_NATIVE);
+	gd_conn_attach(a, &a->net->conns[1], devnull, "watcher", GD_PROTO_NATIVE);
 	if (mode & MODE_GUEST)
-		a->conns[0].sess.kv_role = GD_KV_ROLE_GUEST;
+		a->net->conns[0].sess.kv_role = GD_KV_ROLE_GUEST;
 	if (mode & MODE_KEY)
-		authenticate_watcher(&a->conns[1]);
+		authenticate_watcher(&a->net->conns[1]);
 }
 
 static void broadcast_jump(void)
@@ -260,8 +265,8 @@ static void after_piece(uint8_t mode)
 	if (mode & MODE_JUMPS)
 		broadcast_jump();
 	for (int i = 0; i < 2; i++) {
-		gd_kv_conn_io(&agent, &agent.conns[i]);
-		drain(&agent.conns[i]);
+		gd_kv_conn_io(&agent, &net.conns[i]);
+		drain(&net.conns[i]);
 	}
 }
 
@@ -288,7 +293,7 @@ static void run_records(uint8_t mode, const uint8_t *p, size_t n)
 	while (n >= 3) {
 		uint8_t ctl = p[0];
 		size_t len = (size_t)p[1] | (size_t)p[2] << 8, s;
-		struct gd_conn *c = &agent.conns[ctl & 1];
+		struct gd_conn *c = &net.conns[ctl & 1];
 
 		p += 3;
 		n -= 3;
@@ -319,7 +324,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gd_conn *c0 = &agent.conns[0];
+	struct gd_conn *c0 = &net.conns[0];
 	size_t step, off = 2;
 	uint8_t mode;
 
@@ -340,10 +345,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	gd_conn_process(&agent, c0);
-	gd_conn_process(&agent, &agent.conns[1]);
+	gd_conn_process(&agent, &net.conns[1]);
 	after_piece(mode & ~MODE_JUMPS);
 	for (int i = 0; i < 2; i++)
-		if (agent.conns[i].fd != devnull)
+		if (net.conns[i].fd != devnull)
 			abort(); /* nothing closes or replaces the fd */
 	return 0;
 }

@@ -1,0 +1,87 @@
+/*
+ * guestd's state, as the services see it: configuration, log, PID 1
+ * duties, time, KV, fsfreeze and the gates' keys, in one struct
+ * gd_agent. The connection area's state (listeners, slots, serial
+ * ports: conn/conn.h) hangs off a->net; services never look inside it.
+ * Both are static (core/main.c): nothing is allocated at run time.
+ *
+ * This header is the core area's API (docs/architecture.md): what every
+ * area may include. It also declares the few hooks one area calls in
+ * another through the loop (listeners closed for shutdown, events).
+ */
+#ifndef GD_AGENT_H
+#define GD_AGENT_H
+
+#include <stdint.h>
+
+#include "auth.h"
+#include "config.h"
+#include "fsfreeze_svc.h"
+#include "kv.h"
+#include "log.h"
+#include "pid1.h"
+#include "peer.h"
+#include "time_svc.h"
+#include "sysinfo.h"
+
+#define GD_AGENT_VERSION "0.1.0"
+#ifndef GD_MAX_CONNS /* -DGD_MAX_CONNS=N to build with another count */
+#define GD_MAX_CONNS 32          /* connection slots, all transports */
+#endif
+#define GD_FRAME_DEADLINE_MS 5000 /* a started frame must complete in time */
+
+struct gd_net;
+struct gd_conn;
+
+/*
+ * Timers: every subsystem says when it next needs the loop as an absolute
+ * CLOCK_MONOTONIC time in ns (GD_DUE_NEVER: not at all; any time already
+ * past: at once). The loop takes the soonest and converts it once.
+ */
+#define GD_DUE_NEVER UINT64_MAX
+
+static inline uint64_t gd_due_min(uint64_t t1, uint64_t t2)
+{
+	return t1 < t2 ? t1 : t2;
+}
+
+struct gd_agent {
+	struct gd_config cfg;
+	struct gd_log log;
+	int is_pid1;
+	int sigfd;
+	struct gd_net *net; /* listeners, slots, serial ports (conn/conn.h) */
+	int uevent_fd; /* the kernel's uevents, shared (uevents.c); -1 if none */
+	int stop;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at start */
+	struct gd_time_state time;
+	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
+	int exit_code;       /* main's status once stop is set */
+	/* Read once it can be (PID 1 mounts /proc first): it names the
+	 * running kernel's boot, so it cannot change while guestd runs. */
+	char boot_id[GD_BOOT_ID_LEN + 1];
+	struct gd_kv kv;
+	struct gd_peer_policy peers;
+	int auth_on;            /* key-file set: only HELLO without a session */
+	int key_ok;             /* key loaded (auth_on without it fails closed) */
+	uint8_t key[GD_AUTH_KEY_LEN];
+	int (*fill_random)(void *p, size_t n); /* nonces; NULL: gd_random */
+	uint64_t refusals;        /* every refusal since start (refusal_log.c) */
+	uint64_t refusals_window; /* CLOCK_MONOTONIC ns its log window began */
+	unsigned refusals_logged, refusals_unlogged;
+	struct gd_fsf_state fsfreeze; /* guest-fsfreeze-* (fsfreeze_svc.h) */
+};
+
+/* transport/listen.c: open the listeners the config asks for (-1 on a
+ * fatal error); close them all (shutdown closes them before reboot(2)). */
+int gd_listeners_open(struct gd_agent *a);
+void gd_listeners_close(struct gd_agent *a);
+
+/* loop.c */
+int gd_signals_setup(struct gd_agent *a);
+void gd_loop_run(struct gd_agent *a);
+
+/* logsink.c */
+void gd_log_setup(struct gd_agent *a);
+
+#endif

@@ -1,0 +1,143 @@
+/* Route decoded frames to services and turn failures into error frames. */
+#include <string.h>
+
+#include "gate.h"
+#include "native.h"
+
+struct op_entry {
+	uint16_t op;
+	gd_handler_fn fn;
+};
+
+static const struct op_entry ops[] = {
+	{ GD_OP_HELLO, gd_svc_hello },
+	{ GD_OP_PING, gd_svc_ping },
+	{ GD_OP_INFO, gd_svc_info },
+	{ GD_OP_TIME_GET, gd_svc_time_get },
+	{ GD_OP_TIME_SET, gd_svc_time_set },
+	{ GD_OP_SHUTDOWN, gd_svc_shutdown },
+	{ GD_OP_KV_GET, gd_svc_kv_get },
+	{ GD_OP_KV_SET, gd_svc_kv_set },
+	{ GD_OP_KV_DEL, gd_svc_kv_del },
+	{ GD_OP_KV_LIST, gd_svc_kv_list },
+	{ GD_OP_KV_WATCH, gd_svc_kv_watch },
+};
+
+static gd_handler_fn find_handler(uint16_t op)
+{
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (ops[i].op == op)
+			return ops[i].fn;
+	return NULL;
+}
+
+static void error_frame(struct gd_agent *a, struct gd_conn *c, uint16_t op,
+			uint32_t id, uint16_t status, const char *msg)
+{
+	struct gd_frame_writer w;
+	struct gd_hdr h = { .version = GD_PROTO_VERSION,
+			    .flags = GD_F_RESPONSE, .op = op,
+			    .status = status, .id = id };
+
+	a->net->stats.errors++;
+	if (gd_out_begin(c, &w, &h))
+		return;
+	if (msg && gd_tlv_str(&w, GD_T_MESSAGE, msg))
+		gd_frame_abort(&w);
+	else
+		gd_out_end(c, &w);
+	gd_logf(&a->log, GD_LOG_DEBUG, "%s: %s id %u: %s (%s)", c->peer,
+		gd_op_name(op), id, gd_status_name(status), msg ? msg : "");
+}
+
+static const char *decode_error_message(uint16_t status)
+{
+	switch (status) {
+	case GD_S_BAD_VERSION: return "protocol version not supported (1 is)";
+	case GD_S_BAD_FLAGS: return "unknown header flags";
+	case GD_S_TOO_BIG: return "payload length over the 8192-byte limit";
+	default: return NULL;
+	}
+}
+
+static void request(struct gd_agent *a, struct gd_conn *c,
+		    const struct gd_frame *f)
+{
+	struct gd_frame_writer w;
+	struct gd_hdr h = { .version = GD_PROTO_VERSION,
+			    .flags = GD_F_RESPONSE, .op = f->hdr.op,
+			    .id = f->hdr.id };
+	struct gd_req r = { .agent = a, .conn = c, .frame = f, .w = &w };
+	gd_handler_fn fn;
+	int status;
+
+	a->net->stats.frames++;
+	status = gd_auth_gate(a, c, f, &r.errmsg);
+	if (status != GD_S_OK) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, (uint16_t)status,
+			    r.errmsg);
+		return;
+	}
+	if (f->hdr.flags & (GD_F_RESPONSE | GD_F_EVENT)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_BAD_FLAGS,
+			    "the agent takes requests only");
+		return;
+	}
+	if (gd_local_op_refused(c, f->hdr.op)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_NOT_PERMITTED,
+			    "op not available on the guest-local socket");
+		return;
+	}
+	fn = find_handler(f->hdr.op);
+	if (!fn) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_UNKNOWN_OP,
+			    "unknown op");
+		return;
+	}
+	if (gd_tlv_check(f->payload, f->hdr.length)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_BAD_TLV,
+			    "payload is not a well-formed TLV sequence");
+		return;
+	}
+	if (gd_out_begin(c, &w, &h)) {
+		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_INTERNAL,
+			    "no room for the answer");
+		return;
+	}
+	status = fn(&r);
+	if (status == GD_S_OK) {
+		gd_out_end(c, &w);
+		return;
+	}
+	gd_frame_abort(&w);
+	error_frame(a, c, f->hdr.op, f->hdr.id, (uint16_t)status, r.errmsg);
+}
+
+void gd_dispatch(struct gd_agent *a, struct gd_conn *c, int dec_result,
+		 const struct gd_frame *f)
+{
+	if (dec_result != GD_DEC_FRAME && gd_auth_stream_damaged(c)) {
+		int hdr = dec_result == GD_DEC_ERROR;
+
+		error_frame(a, c, hdr ? f->hdr.op : 0, hdr ? f->hdr.id : 0,
+			    GD_S_AUTH_FAILED, "not a whole MAC'd frame on an "
+			    "authenticated connection");
+		return;
+	}
+	switch (dec_result) {
+	case GD_DEC_FRAME:
+		request(a, c, f);
+		break;
+	case GD_DEC_ERROR:
+		error_frame(a, c, f->hdr.op, f->hdr.id, f->status,
+			    decode_error_message(f->status));
+		break;
+	case GD_DEC_GARBAGE:
+		a->net->stats.garbage_bytes += f->skipped;
+		error_frame(a, c, 0, 0, GD_S_BAD_FRAME,
+			    "skipped bytes that are not a frame");
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,48 @@
+/*
+ * The native front end (protocol v1 frames, docs/protocol.md): its ops on
+ * a connection (serve.c), the dispatcher, and the service interface: a
+ * handler gets a decoded request and a frame writer whose response header
+ * (op, id, RESPONSE flag) is already begun. It appends TLVs and returns a
+ * GD_S_* status; on a non-zero status the dispatcher discards what it
+ * wrote and answers with the status and req->errmsg instead. Handlers
+ * never see the transport.
+ */
+#ifndef GD_NATIVE_H
+#define GD_NATIVE_H
+
+#include "conn.h"
+
+/* serve.c: what a slot speaking GD_PROTO_NATIVE runs (conn.h). */
+extern const struct gd_proto_ops gd_native_ops;
+
+/* dispatch.c: answer one decoder event on c, appending to c->out. */
+void gd_dispatch(struct gd_agent *a, struct gd_conn *c, int dec_result,
+		 const struct gd_frame *f);
+
+struct gd_req {
+	struct gd_agent *agent;
+	struct gd_conn *conn;
+	const struct gd_frame *frame;
+	struct gd_frame_writer *w;
+	const char *errmsg;
+};
+
+typedef int (*gd_handler_fn)(struct gd_req *r);
+
+int gd_svc_hello(struct gd_req *r);
+int gd_svc_ping(struct gd_req *r);
+int gd_svc_info(struct gd_req *r);
+/* svc_conns.c: INFO's slot table and per-peer counters; 0 or -1. */
+int gd_svc_conns_info(struct gd_req *r);
+int gd_svc_time_get(struct gd_req *r);
+int gd_svc_time_set(struct gd_req *r);
+int gd_svc_shutdown(struct gd_req *r);
+/* svc_shutdown.c: workload and shutdown TLVs; full adds INFO's extras. */
+int gd_svc_put_pid1_state(struct gd_req *r, int full);
+/* A value that changes whenever what gd_svc_put_pid1_state(r, 0) writes does. */
+uint64_t gd_svc_pid1_state_key(const struct gd_agent *a);
+
+/* Capabilities this build serves (GD_CAP_*). */
+uint32_t gd_agent_caps(const struct gd_agent *a);
+
+#endif

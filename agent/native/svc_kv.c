@@ -1,0 +1,248 @@
+/* KV_GET, KV_SET, KV_DEL, KV_LIST, KV_WATCH and KV facts for INFO. */
+#include "native.h"
+
+/* Space a LIST answer keeps for its closing CURSOR TLV. */
+#define LIST_TAIL (GD_TLV_HDR_LEN + 4)
+
+static int find(const struct gd_req *r, uint16_t type, struct gd_tlv_view *tv)
+{
+	return gd_tlv_find(r->frame->payload, r->frame->hdr.length, type, tv);
+}
+
+/* Optional u8 TLV: 0 absent (*v untouched), 1 present, -1 wrong width. */
+static int opt_u8(const struct gd_req *r, uint16_t type, uint8_t *v)
+{
+	struct gd_tlv_view tv;
+
+	if (find(r, type, &tv))
+		return 0;
+	return gd_tlv_get_u8(&tv, v) ? -1 : 1;
+}
+
+/* POOL: required unless *pool is preset to -1 meaning "any". */
+static int get_pool(struct gd_req *r, int optional, int *pool)
+{
+	uint8_t p;
+	int got = opt_u8(r, GD_T_KV_POOL, &p);
+
+	if (got < 0) {
+		r->errmsg = "POOL must be a u8";
+		return GD_S_BAD_TLV;
+	}
+	if (got == 0) {
+		*pool = -1;
+		if (optional)
+			return GD_S_OK;
+		r->errmsg = "POOL is required (0 host, 1 guest, 2 auto)";
+		return GD_S_MISSING_FIELD;
+	}
+	if (p >= GD_KV_NPOOLS) {
+		r->errmsg = "POOL must be 0 (host), 1 (guest) or 2 (auto)";
+		return GD_S_BAD_VALUE;
+	}
+	*pool = p;
+	return GD_S_OK;
+}
+
+static int get_key(struct gd_req *r, const char **key, size_t *klen)
+{
+	struct gd_tlv_view tv;
+	int st;
+
+	if (find(r, GD_T_KV_KEY, &tv)) {
+		r->errmsg = "KEY is required";
+		return GD_S_MISSING_FIELD;
+	}
+	st = gd_kv_key_check((const char *)tv.val, tv.len);
+	if (st == GD_S_TOO_BIG)
+		r->errmsg = "key over 512 bytes";
+	else if (st != GD_S_OK)
+		r->errmsg = "key must be printable UTF-8 without control "
+			    "characters (NUL, newline, tab...), 1..512 bytes";
+	*key = (const char *)tv.val;
+	*klen = tv.len;
+	return st;
+}
+
+/* POOL and KEY of a request. */
+static int pool_and_key(struct gd_req *r, int *pool, const char **key,
+			size_t *klen)
+{
+	int st = get_pool(r, 0, pool);
+
+	return st != GD_S_OK ? st : get_key(r, key, klen);
+}
+
+/*
+ * Refresh the auto pool before answering from it. A refresh may queue
+ * KV_CHANGED events on this very connection, so the answer frame the
+ * dispatcher began (still empty) is set aside and begun again after them.
+ */
+static int refresh_auto(struct gd_req *r)
+{
+	struct gd_hdr h = r->w->hdr;
+
+	gd_frame_abort(r->w);
+	gd_kv_auto_refresh(r->agent);
+	/* events leave GD_MAX_FRAME free, so the answer still fits */
+	return gd_out_begin(r->conn, r->w, &h) ? GD_S_INTERNAL : GD_S_OK;
+}
+
+static int check_writable(struct gd_req *r, int pool)
+{
+	if (gd_kv_pool_writable(r->conn->sess.kv_role, pool, &r->errmsg))
+		return GD_S_OK;
+	return GD_S_READ_ONLY;
+}
+
+int gd_svc_kv_get(struct gd_req *r)
+{
+	struct gd_kv_entry e;
+	const char *key;
+	size_t klen;
+	int pool, st = pool_and_key(r, &pool, &key, &klen);
+
+	if (st == GD_S_OK && pool == GD_KV_POOL_AUTO)
+		st = refresh_auto(r);
+	if (st != GD_S_OK)
+		return st;
+	if (gd_kv_get(&r->agent->kv.pools[pool], key, klen, &e) != GD_S_OK) {
+		r->errmsg = "no such key";
+		return GD_S_NOT_FOUND;
+	}
+	return gd_tlv_bytes(r->w, GD_T_KV_VALUE, e.value, e.vlen)
+		       ? GD_S_INTERNAL : GD_S_OK;
+}
+
+int gd_svc_kv_set(struct gd_req *r)
+{
+	struct gd_tlv_view tv;
+	const char *key;
+	size_t klen;
+	int pool, st = get_pool(r, 0, &pool);
+
+	if (st != GD_S_OK || (st = check_writable(r, pool)) != GD_S_OK ||
+	    (st = get_key(r, &key, &klen)) != GD_S_OK)
+		return st;
+	if (find(r, GD_T_KV_VALUE, &tv)) {
+		r->errmsg = "VALUE is required";
+		return GD_S_MISSING_FIELD;
+	}
+	if (tv.len > GD_KV_VALUE_MAX) {
+		r->errmsg = "value over 2048 bytes";
+		return GD_S_TOO_BIG;
+	}
+	return gd_kv_apply_set(r->agent, r->conn, pool, key, klen, tv.val,
+			       tv.len, &r->errmsg);
+}
+
+int gd_svc_kv_del(struct gd_req *r)
+{
+	const char *key;
+	size_t klen;
+	int pool, st = get_pool(r, 0, &pool);
+
+	if (st != GD_S_OK || (st = check_writable(r, pool)) != GD_S_OK ||
+	    (st = get_key(r, &key, &klen)) != GD_S_OK)
+		return st;
+	return gd_kv_apply_del(r->agent, r->conn, pool, key, klen, &r->errmsg);
+}
+
+static size_t payload_len(const struct gd_frame_writer *w)
+{
+	return w->out->len - w->start - GD_HDR_LEN;
+}
+
+/* Append entries from *cursor while they fit; 0, or -1 if the writer failed. */
+static int list_page(struct gd_req *r, const struct gd_kv_table *t,
+		     uint32_t *cursor, int keys_only)
+{
+	struct gd_kv_entry e;
+	uint32_t at = *cursor;
+
+	while (gd_kv_next(t, &at, &e)) {
+		size_t need = GD_TLV_HDR_LEN + e.klen +
+			      (keys_only ? 0 : GD_TLV_HDR_LEN + e.vlen);
+
+		if (payload_len(r->w) + need + LIST_TAIL > GD_MAX_PAYLOAD)
+			return 0; /* *cursor still points at this entry */
+		if (gd_tlv_bytes(r->w, GD_T_KV_KEY, e.key, e.klen) ||
+		    (!keys_only &&
+		     gd_tlv_bytes(r->w, GD_T_KV_VALUE, e.value, e.vlen)))
+			return -1;
+		*cursor = at;
+	}
+	*cursor = t->cap; /* nothing left */
+	return 0;
+}
+
+int gd_svc_kv_list(struct gd_req *r)
+{
+	struct gd_tlv_view tv;
+	const struct gd_kv_table *t;
+	struct gd_kv_entry e;
+	uint32_t cursor = 0, probe;
+	uint8_t keys_only = 0;
+	int pool, st = get_pool(r, 0, &pool);
+
+	if (st != GD_S_OK)
+		return st;
+	if (find(r, GD_T_KV_CURSOR, &tv) == 0 && gd_tlv_get_u32(&tv, &cursor)) {
+		r->errmsg = "CURSOR must be a u32";
+		return GD_S_BAD_TLV;
+	}
+	if (opt_u8(r, GD_T_KV_KEYS_ONLY, &keys_only) < 0) {
+		r->errmsg = "KEYS_ONLY must be a u8";
+		return GD_S_BAD_TLV;
+	}
+	if (pool == GD_KV_POOL_AUTO && cursor == 0 && refresh_auto(r))
+		return GD_S_INTERNAL;
+	t = &r->agent->kv.pools[pool];
+	if (gd_tlv_u32(r->w, GD_T_KV_COUNT, gd_kv_count(t)) ||
+	    list_page(r, t, &cursor, keys_only))
+		return GD_S_INTERNAL;
+	probe = cursor;
+	if (gd_kv_next(t, &probe, &e) &&
+	    gd_tlv_u32(r->w, GD_T_KV_CURSOR, cursor))
+		return GD_S_INTERNAL;
+	return GD_S_OK;
+}
+
+int gd_svc_kv_watch(struct gd_req *r)
+{
+	uint8_t on = 1;
+	int pool, st = get_pool(r, 1, &pool);
+	unsigned bits;
+
+	if (st != GD_S_OK)
+		return st;
+	if (opt_u8(r, GD_T_KV_WATCH_ON, &on) < 0) {
+		r->errmsg = "WATCH_ON must be a u8";
+		return GD_S_BAD_TLV;
+	}
+	bits = pool < 0 ? (1u << GD_KV_NPOOLS) - 1 : 1u << pool;
+	if (on)
+		r->conn->sess.kv_watch |= (uint8_t)bits;
+	else
+		r->conn->sess.kv_watch &= (uint8_t)~bits;
+	if (on && (bits & (1u << GD_KV_POOL_AUTO)) && refresh_auto(r))
+		return GD_S_INTERNAL;
+	return gd_tlv_u8(r->w, GD_T_KV_WATCHING, r->conn->sess.kv_watch)
+		       ? GD_S_INTERNAL : GD_S_OK;
+}
+
+int gd_kv_info(struct gd_req *r)
+{
+	const struct gd_kv *kv = &r->agent->kv;
+
+	if (gd_tlv_u8(r->w, GD_T_KV_PERSISTENT,
+		      (uint8_t)gd_kv_persistent(r->agent)) ||
+	    gd_tlv_u32(r->w, GD_T_KV_KEY_MAX, GD_KV_KEY_MAX) ||
+	    gd_tlv_u32(r->w, GD_T_KV_VALUE_MAX, GD_KV_VALUE_MAX) ||
+	    gd_tlv_u32(r->w, GD_T_KV_POOL_MAX, GD_KV_POOL_ENTRIES))
+		return -1;
+	if (kv->store_error[0] &&
+	    gd_tlv_str(r->w, GD_T_KV_STORE_ERROR, kv->store_error))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""make lint's include rules: which folder may include which.
+
+Usage: include_rules.py AREA=SEEN,SEEN... [AREA=...]
+
+Each AREA=... names an agent/<area> folder and the areas it may see
+besides itself and libmini (the Makefile's SEES_<area>). The rules:
+  - libmini/ includes only libmini headers;
+  - host/ includes host and libmini headers;
+  - a file in agent/<area> includes, directly or through the headers it
+    includes, only headers of libmini, its own area and the areas it sees.
+A quoted include that names no header of the tree is an error too. Prints
+one line per arrow the wrong way and exits 1 if there was any.
+"""
+import os
+import re
+import sys
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def headers_in(folder):
+    return {f: os.path.join(folder, f) for f in os.listdir(folder)
+            if f.endswith(".h")}
+
+
+def main(argv):
+    sees = {}
+    for arg in argv:
+        area, _, seen = arg.partition("=")
+        sees[area] = {a for a in seen.split(",") if a}
+    libmini = headers_in("libmini")
+    host = headers_in("host")
+    where = {}  # header name -> its agent area
+    for area in sees:
+        for name in headers_in(os.path.join("agent", area)):
+            if name in where or name in libmini:
+                print(f"lint: {name} is in agent/{where.get(name, 'libmini')}"
+                      f" and agent/{area}: a header name must be unique")
+                return 1
+            where[name] = area
+
+    def includes(path):
+        with open(path, encoding="utf-8") as f:
+            return INCLUDE.findall(f.read())
+
+    def check(path, kind, area, bad):
+        """Follow path's quoted includes; report those kind may not see."""
+        seen, todo = set(), [(path, [])]
+        while todo:
+            cur, chain = todo.pop()
+            if cur in seen:
+                continue
+            seen.add(cur)
+            for name in includes(cur):
+                via = chain + [name]
+                if name in libmini:
+                    todo.append((libmini[name], via))
+                    continue
+                if kind == "libmini":
+                    bad.append(f"{path}: includes {' -> '.join(via)}, not "
+                               "libmini's: libmini sees only libmini")
+                elif kind == "host":
+                    if name in host:
+                        todo.append((host[name], via))
+                    else:
+                        bad.append(f"{path}: includes {' -> '.join(via)}: "
+                                   "host/ sees only host and libmini")
+                elif name in where:
+                    other = where[name]
+                    if other != area and other not in sees[area]:
+                        bad.append(
+                            f"{path}: includes {' -> '.join(via)} "
+                            f"(agent/{other}): agent/{area} may not see "
+                            f"agent/{other} (it sees: "
+                            f"{' '.join(sorted(sees[area])) or 'nothing'})")
+                    else:
+                        todo.append((os.path.join("agent", other, name), via))
+                else:
+                    bad.append(f"{path}: includes {' -> '.join(via)}, "
+                               "which is no header of the tree")
+
+    bad = []
+    for kind, folder in (("libmini", "libmini"), ("host", "host")):
+        for f in sorted(os.listdir(folder)):
+            if f.endswith((".c", ".h")):
+                check(os.path.join(folder, f), kind, None, bad)
+    for area in sorted(sees):
+        folder = os.path.join("agent", area)
+        for f in sorted(os.listdir(folder)):
+            if f.endswith((".c", ".h")):
+                check(os.path.join(folder, f), "agent", area, bad)
+    strays = [f for f in os.listdir("agent") if f.endswith((".c", ".h"))]
+    for f in strays:
+        bad.append(f"agent/{f}: every agent file belongs in an area folder")
+    for line in bad:
+        print(line)
+    if bad:
+        print(f"lint: {len(bad)} include(s) against the rules "
+              "(Makefile SEES_*, docs/architecture.md)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
