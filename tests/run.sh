@@ -7,12 +7,15 @@
 # e2e tests are scripts printing TAP lines ("ok - name" / "not ok - name").
 # A program that exits non-zero without a "not ok" line counts as a failure.
 # Env: GUESTD, GUESTCTL (binaries under test), UNIT_DIR, MODE (release|asan),
+# BUILD (make's build directory, default build: logs go to BUILD/test-logs,
+# the fuzz replay uses BUILD's replay binaries and BUILD/fuzz-seeds),
 # TESTS (optional glob filter on script names), SKIP_E2E=1 to skip QEMU tests.
 set -u
 cd "$(dirname "$0")/.."
-LOGDIR=build/test-logs/${MODE:-release}
+BUILD=${BUILD:-build}
+LOGDIR=$BUILD/test-logs/${MODE:-release}
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
-export GUESTD=$(realpath "$GUESTD") GUESTCTL=$(realpath "$GUESTCTL")
+export GUESTD=$(realpath "$GUESTD") GUESTCTL=$(realpath "$GUESTCTL") BUILD=$(realpath -m "$BUILD")
 export MODE=${MODE:-release} TOP=$PWD
 passed=0 failed=0 skipped=0
 

@@ -6,7 +6,7 @@
 # rejects an event without a valid one and ends the watch), the watch
 # resyncs for it, and keeps running. Without the key the agent refuses the
 # watch. QEMU TCG; the guest clock is the only one set.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
 PY="$PY3 -B"
 

@@ -9,7 +9,7 @@
 #     transport and vsock_loopback and listens on 2761; the workload runs
 #     guestctl against CID 1 (allowed by this image's allow-cid=1 only) and
 #     receives a second agent's sd_notify READY=1 on the loopback CID.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
 
 KDIR=$TOP/build/kernel

@@ -10,9 +10,9 @@
 #
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64,
 # Debian's cloud kernel (build/kernel) and busybox-static.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
-source "$(dirname "$0")/../pidns.sh" # quiet
+source "$(dirname "$0")/../lib/pidns.sh" # quiet
 
 IDLE_S=20
 IDLE_WAKE_MAX=2 # 0 expected; a stray kernel uevent may cost one or two

@@ -14,9 +14,9 @@
 # running, and stopped again. Needs root, qemu-system-x86_64, libvirt
 # (libvirt-daemon-driver-qemu, libvirt-clients), mkfs.ext4, a static
 # busybox and Debian's cloud kernel.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
-source "$TOP/tests/pidns.sh" # quiet
+source "$TOP/tests/lib/pidns.sh" # quiet
 # lib.sh's mktemp is not checked there: every path below is built on $T.
 case ${T:-} in /tmp/gdtest.?*) [ -d "$T" ] ;; *) false ;; esac ||
 	{ echo "Bail out! no temp dir (T='${T:-}')"; exit 1; }

@@ -8,9 +8,9 @@
 # tables) crosses its critical trip a while after boot, and the kernel's
 # built-in ACPI thermal driver (CONFIG_ACPI_THERMAL=y in Debian's cloud
 # kernel) calls hw_protection_shutdown().
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
-source "$(dirname "$0")/../pidns.sh" # in_order
+source "$(dirname "$0")/../lib/pidns.sh" # in_order
 
 KDIR=$TOP/build/kernel
 HOT_AFTER_S=15 # the zone overheats at this uptime; guestd must be ready first

@@ -5,9 +5,9 @@
 # stop it: `poweroff` run in the guest, SHUTDOWN over AF_VSOCK, and
 # Ctrl-Alt-Del sent by QEMU (SIGINT once guestd turned the kernel's
 # instant reboot off).
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
-source "$(dirname "$0")/../pidns.sh" # in_order, PY
+source "$(dirname "$0")/../lib/pidns.sh" # in_order, PY
 
 KDIR=$TOP/build/kernel
 MODULES=virtio_pci,virtio_console,vsock,vmw_vsock_virtio_transport,vsock_loopback

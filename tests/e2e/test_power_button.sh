@@ -9,9 +9,9 @@
 #
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64, socat
 # (the monitor) and Debian's cloud kernel (fetched into build/kernel).
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$(dirname "$0")/qemu-boot.sh"
-source "$(dirname "$0")/../pidns.sh" # in_order
+source "$(dirname "$0")/../lib/pidns.sh" # in_order
 
 GRACE_MS=5000 # guestd's default shutdown grace: QEMU must be gone well within it
 reason=$(qb_skip_reason)

@@ -12,10 +12,10 @@
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64 and
 # Debian's cloud kernel (fetched into build/kernel when missing). Only the
 # guest's clock is ever set.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 why=$(qb_skip_reason)
 [ -z "$why" ] || skip_all "$why"

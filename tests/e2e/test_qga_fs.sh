@@ -11,10 +11,10 @@
 #
 # Only the guest's filesystems are frozen. Needs root, qemu-system-x86_64,
 # mkfs.ext4, a static busybox (the hook's shell) and Debian's cloud kernel.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 why=$(qb_skip_reason)
 [ -z "$why" ] || skip_all "$why"

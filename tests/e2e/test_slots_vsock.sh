@@ -15,8 +15,8 @@
 #     and every guest root ping on the local socket answered; INFO's
 #     counters for CID 1 against what the flooders made. Prints the figures.
 # The flooding clients are tests/e2e/vsock_flood.c, built with musl-gcc.
-# shellcheck source=tests/lib.sh
-source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/lib/lib.sh
+source "$(dirname "$0")/../lib/lib.sh"
 # shellcheck source=tests/e2e/qemu-boot.sh
 source "$(dirname "$0")/qemu-boot.sh"
 

@@ -11,10 +11,10 @@
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64, Debian's
 # cloud kernel (fetched into build/kernel when missing) and a static guestd
 # with the serial transport. Only the guest's clock is ever set.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 MS=1000000
 
 why=$(qb_skip_reason)

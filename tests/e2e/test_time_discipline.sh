@@ -8,9 +8,9 @@
 # rate) and checks the hold and reset modes.
 #
 # Needs what test_time.sh needs, and socat for the QEMU monitor.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 SKEW=${GD_TEST_SKEW_PPM:-15000}
 
 why=$(qb_skip_reason)

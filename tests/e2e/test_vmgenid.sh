@@ -11,7 +11,7 @@
 # Needs root (mkinitramfs makes device nodes), qemu-system-x86_64 and
 # Debian's cloud kernel (fetched into build/kernel when missing), which has
 # no vmgenid driver: guestd does not need one.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 source "$TOP/tests/e2e/qemu-boot.sh"
 PY="python3 -B"
 KDIR=$TOP/build/kernel

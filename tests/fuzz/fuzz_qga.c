@@ -3,7 +3,7 @@
  * through the framer (jsonframe.c), each text through jsmn and the checks
  * (qga_req.c), then every getter, the argument rules and the QEMU-style
  * writer on what was accepted. `make fuzz` runs it with the other targets;
- * `make test` replays tests/fuzz/corpus/qga (seeds: gen_corpus.py).
+ * `make test` replays its seeds (gen_corpus.py) and finds (tests/fuzz/README.md).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,12 +1,17 @@
-"""Write the fuzz seeds (tests/fuzz/corpus/<target>/seed-*) from frames
-built with tests/gdproto.py and tests/gdauth.py. Deterministic: rerunning
-rewrites the same files. Usage: python3 tests/fuzz/gen_corpus.py"""
+"""Write the fuzz seeds (OUT/<target>/seed-*) from frames built with
+tests/lib/gdproto.py, tests/lib/gdauth.py and tests/lib/qga.py. The seeds are
+not kept in git: make writes them into BUILD/fuzz-seeds for the replay
+tests (make test, make check) and make fuzz. Deterministic: the same bytes
+on every run (no clock, no randomness: fixed keys and nonces), so a replay
+is the same run every time (tests/fuzz/README.md).
+
+Usage: python3 tests/fuzz/gen_corpus.py OUT"""
 import os
 import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from gdproto import F_EVENT, F_MAC, F_RESPONSE, MAX_PAYLOAD, OP, frame, tlv  # noqa: E402
 from qga import libvirt_cmd, libvirt_sync, proxmox_pair  # noqa: E402
 from gdauth import (T_AUTH_NONCE, T_AUTH_PROOF, client_proof, hello_nonce,  # noqa: E402
@@ -91,8 +96,13 @@ sessions = {
 }
 
 
+if len(sys.argv) != 2:
+    sys.exit("usage: gen_corpus.py OUT (seeds go to OUT/<target>/seed-*)")
+OUT = sys.argv[1]
+
+
 def write(target, name, data):
-    d = os.path.join(HERE, "corpus", target)
+    d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data)

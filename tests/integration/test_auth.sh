@@ -2,9 +2,9 @@
 # Authentication (docs/auth.md): key files, guestctl keygen/--key-file, and
 # the agent refusing unauthenticated, altered, replayed, reordered,
 # cross-session and wrong-key frames with the connection closed.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 K=$T/guestd.key
 check "keygen writes a key" "$GUESTCTL" keygen "$K"

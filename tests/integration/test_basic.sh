@@ -1,9 +1,9 @@
 #!/bin/bash
 # Foundation: static binaries, ping/info over a unix socket, exit codes,
 # pipelining, several clients, bad input, vsock bind, clean SIGTERM.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 if [ "$MODE" = release ]; then
 	check_match "guestd is statically linked" "statically linked" "$(file -L "$GUESTD")"

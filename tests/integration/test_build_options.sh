@@ -1,10 +1,10 @@
 #!/bin/bash
-# The build options for users who count bytes (agent/buildopts.h): make
+# The build options for users who count bytes (agent/core/buildopts.h): make
 # GD_QGA=0 GD_KV_CLI=0 builds, is smaller, has no malloc, serves PING and
 # KV, and refuses by name what it left out (qga-* keys from flags and from
 # the config file, `guestd kv`). The default build keeps both (test_qga,
 # test_kv, test_help).
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 cd "$TOP"
 
 [ "$MODE" = release ] || skip_all "the options are musl builds (MODE=$MODE)"

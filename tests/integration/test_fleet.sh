@@ -3,7 +3,7 @@
 # ping and info across all of them, dead targets mixed in, the open-file
 # limit, a full listen backlog, and the targets file's limits. Wall times
 # are printed as '# wall' figures, never checked against a bound.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 # Debian's python3 (tests/deps.sh): a version-manager shim on PATH can cost
 # half a second a start, and these tests start many.
 PY="python3 -B"; [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B"

@@ -2,7 +2,7 @@
 # --help against the flags the code accepts, both ways, for guestd (the
 # config key table) and guestctl (its flag parser and command table); and
 # the man pages document every flag and command --help lists.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 # ---- guestd ----
 help=$("$GUESTD" --help); rc=$?

@@ -2,9 +2,9 @@
 # Hostile clients: the whole-frame deadline (slowloris) without delaying
 # others, slot exhaustion answered with BUSY at once, a 10,000-connection
 # burst with VmRSS unchanged, and each bad input's error code.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 # frame-deadline-ms bounds: 100..600000 (tested at and past each end).
 "$GUESTD" --no-vsock --frame-deadline-ms 99 --unix "$T/x.sock" 2>/dev/null

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Hybrid vsock (Firecracker / Cloud Hypervisor): guestctl --hybrid through
-# tests/hybrid_relay.py to guestd's unix socket; the relay's answers that
+# tests/lib/hybrid_relay.py to guestd's unix socket; the relay's answers that
 # guestctl must refuse; wait-ready across a relay whose guest is not up.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 # Debian's python3 (tests/deps.sh): a version-manager shim on PATH can cost
 # half a second a start, and these tests start many.
 PY="python3 -B"; [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B"
-RELAY="$TOP/tests/hybrid_relay.py"
+RELAY="$TOP/tests/lib/hybrid_relay.py"
 
 check_has() { if [[ "$3" == *"$2"* ]]; then ok "$1"; else not_ok "$1" "[$3] lacks [$2]"; fi; }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make man renders both pages; make install PREFIX=/usr/local DESTDIR=...
 # puts binaries, man pages and the systemd unit where they belong.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 make -C "$TOP" --no-print-directory man >"$T/man.log" 2>&1
 check_eq "make man: exit 0" 0 $?

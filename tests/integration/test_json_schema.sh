@@ -2,9 +2,9 @@
 # guestctl --json against docs/guestctl-json.md: every member guestctl
 # prints is documented there, with the documented type, for results, each
 # error kind, the summary, usage errors and the local commands.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"; [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 DOC=$TOP/docs/guestctl-json.md
 
 S=$T/g.sock
@@ -38,7 +38,7 @@ PYEOF
 for f in "$T/refuse.sock" "$T/mute.sock"; do
 	for ((i = 0; i < 500; i++)); do [ -S "$f" ] && break; sleep 0.01; done
 done
-$PY "$TOP/tests/hybrid_relay.py" "$T/bad.sock" 2761 "$S" --reply 'NO\n' & _pids+=($!)
+$PY "$TOP/tests/lib/hybrid_relay.py" "$T/bad.sock" 2761 "$S" --reply 'NO\n' & _pids+=($!)
 for ((i = 0; i < 500; i++)); do [ -S "$T/bad.sock" ] && break; sleep 0.01; done
 
 G=$GUESTCTL

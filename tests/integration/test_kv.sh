@@ -2,10 +2,10 @@
 # KV exchange: every limit at and one past, a full pool, paged listing,
 # who may write which pool, the local socket's peer check, watches and a
 # slow watcher, the auto pool, `guestd kv`, and persistence across restarts.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
 [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B" # skip slow interpreter shims
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 chmod 755 "$T" # the local socket must be reachable for the uid tests
 
 H=$T/h.sock L=$T/l.sock

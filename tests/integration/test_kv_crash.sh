@@ -1,15 +1,15 @@
 #!/bin/bash
 # Crash test: kill -9 guestd at random moments during a burst of KV
-# changes, many times (tests/kv_crash.py drives it). After each restart
+# changes, many times (tests/lib/kv_crash.py drives it). After each restart
 # every acknowledged SET/DEL is there, and no pool file is ever damaged
 # (checked independently, in Python, against the format in docs/kv.md).
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3 # skip slow interpreter shims
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 ROUNDS=${KV_CRASH_ROUNDS:-30}
 
-out=$($PY -B "$TOP/tests/kv_crash.py" "$GUESTD" "$T" "$ROUNDS" 2>&1)
+out=$($PY -B "$TOP/tests/lib/kv_crash.py" "$GUESTD" "$T" "$ROUNDS" 2>&1)
 rc=$?
 check_eq "$ROUNDS kill -9 rounds: every acknowledged change survived, files intact" 0 $rc
 acked=0 midsave=0 keys=0

@@ -1,10 +1,10 @@
 #!/bin/bash
 # guestctl kv: the host side of the exchange, human and JSON output,
 # exit codes, paging, wait, and several agents at once.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
 [ -x /usr/bin/python3 ] && PY="/usr/bin/python3 -B" # skip slow interpreter shims
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 H=$T/h.sock L=$T/l.sock
 export T

@@ -5,8 +5,8 @@
 # (signal-rewrite, dumb-init --rewrite), exit-code remapping (exit-remap,
 # tini -e) and the workload's leftover descendants when guestd is not
 # PID 1 (descendants=kill|wait|leave), and every bad value.
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../pidns.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/pidns.sh"
 
 G=("$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "" --log-to stderr)
 # wait_file FILE [TENTHS]: until FILE is not empty.

@@ -4,9 +4,9 @@
 # NOT_PERMITTED notice and a rate-limited log line. AF_VSOCK's CID policy
 # shares the code path after accept and is unit-tested (test_peer.c); this
 # machine has no vsock loopback to connect from another CID.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 out=$("$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
 	--unix "$T/x.sock" --allow-cid 3,x 2>&1); rc=$?

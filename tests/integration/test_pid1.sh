@@ -3,9 +3,9 @@
 # forwarding, on-exit, guestctl shutdown, the grace period measured from
 # both sides, the signal table, Ctrl-Alt-Del, the poweroff personality and
 # the init duties. reboot(2) there ends the namespace's init with SIGINT
-# (power off, halt) or SIGHUP (restart); tests/pidns.py reads which.
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../pidns.sh"
+# (power off, halt) or SIGHUP (restart); tests/lib/pidns.py reads which.
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/pidns.sh"
 
 if ! pidns_usable; then
 	ok "# SKIP needs root and unshare --pid"
@@ -206,7 +206,7 @@ check_eq "robust: power off" "signal INT" "$(ns_end robust)"
 
 # --- without CAP_SYS_BOOT (a container's PID 1): reboot(2) refused, exit ---
 rm -f "$T/nocap.result" "$T/nocap.pid"
-$PY "$TOP/tests/pidns.py" "$T/nocap.result" "$T/nocap.pid" \
+$PY "$TOP/tests/lib/pidns.py" "$T/nocap.result" "$T/nocap.pid" \
 	unshare --pid --fork --mount-proc setpriv --bounding-set -sys_boot --inh-caps -sys_boot \
 	"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "" \
 	--log-to stderr -- sh -c 'exit 5' >"$T/nocap.log" 2>&1 &

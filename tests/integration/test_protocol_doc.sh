@@ -2,9 +2,9 @@
 # docs/protocol.md's test vectors: the hex blocks show exactly the bytes of
 # tests/unit/vectors.h (dumped by test_codec), and a real guestd answers the
 # request vectors as the response vectors say.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 DOC=$TOP/docs/protocol.md
 CODEC=${UNIT_DIR:-$TOP/build/unit}/test_codec
 [[ $CODEC = /* ]] || CODEC=$TOP/$CODEC

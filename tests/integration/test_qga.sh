@@ -10,9 +10,9 @@
 # Nor may it be shut down: guest-shutdown goes only to agents with a
 # --shutdown-cmd (a script that records the mode) or to guestd as PID 1 of
 # a PID namespace, where reboot(2) ends the namespace.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 CAP_SYS_TIME=25
 NOCAP=()
 [ "$(id -u)" != 0 ] || NOCAP=(setpriv --bounding-set -sys_time --inh-caps -sys_time --)
@@ -257,7 +257,7 @@ PYEOF
 
 # guestd as PID 1 of a PID namespace: guest-shutdown ends the namespace the
 # way reboot(2) does there (SIGINT for power off and halt, SIGHUP restart).
-source "$TOP/tests/pidns.sh"
+source "$TOP/tests/lib/pidns.sh"
 if pidns_usable; then
 	for m in powerdown:INT reboot:HUP halt:INT; do
 		mode=${m%%:*} sig=${m#*:}
@@ -473,7 +473,7 @@ for n, c in enumerate(cs):
 PYEOF
 # Root may take every slot but the serial ports' (libmini/slots.h); clients
 # that have had an answer are never evicted for another root client.
-MAX_CONNS=$(grep -oP '#define GD_MAX_CONNS \K[0-9]+' "$TOP/agent/agent.h")
+MAX_CONNS=$(grep -oP '#define GD_MAX_CONNS \K[0-9]+' "$TOP/agent/core/agent.h")
 SERIAL_SLOTS=$(grep -oP '#define GD_SLOTS_SERIAL \K[0-9]+' "$TOP/libmini/slots.h")
 export ROOT_SLOTS=$((MAX_CONNS - SERIAL_SLOTS))
 check "all $ROOT_SLOTS slots root may hold taken: the next QGA client gets the notice in QGA's shape" $PY - <<'PYEOF'
@@ -491,8 +491,8 @@ kill -0 "$AGENT_PID" 2>/dev/null; check_eq "agent still running after all of it"
 
 # A serial line (a pty behind a relay standing in for QEMU's chardev socket)
 # speaking QGA, next to one speaking protocol v1.
-$PY "$TOP/tests/serial_relay.py" "$T/qchar.sock" "$T/ttyQ" & _pids+=($!)
-$PY "$TOP/tests/serial_relay.py" "$T/nchar.sock" "$T/ttyN" & _pids+=($!)
+$PY "$TOP/tests/lib/serial_relay.py" "$T/qchar.sock" "$T/ttyQ" & _pids+=($!)
+$PY "$TOP/tests/lib/serial_relay.py" "$T/nchar.sock" "$T/ttyN" & _pids+=($!)
 wait_for_socket "$T/qchar.sock" && wait_for_socket "$T/nchar.sock"
 "${NOCAP[@]}" "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--qga-serial "$T/ttyQ" --serial "$T/ttyN" >"$T/serial.log" 2>&1 & _pids+=($!)

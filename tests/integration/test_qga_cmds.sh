@@ -13,9 +13,9 @@
 # /run; the agent is started only when every bind succeeded, and its
 # mountinfo is checked before anything is written. Suspend only ever writes
 # the fake /sys/power/state.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B -W ignore"
-export PYTHONPATH=$TOP/tests TOP T
+export PYTHONPATH=$TOP/tests/lib TOP T
 Q=$T/qga.sock
 "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--qga-unix "$Q" >>"$T/agent.log" 2>&1 &
@@ -250,9 +250,9 @@ cat >"$T/qexec.py" <<'PYEOF'
 import base64, json, os, time
 from qga import *
 TOP = os.environ["TOP"]
-SLOTS = header_define(TOP + "/agent/exec.h", "GD_EXEC_SLOTS")
-INPUT_MAX = header_define(TOP + "/agent/exec.h", "GD_EXEC_INPUT_MAX")
-CAPTURE_MAX = header_define(TOP + "/agent/exec.h", "GD_EXEC_CAPTURE_MAX")
+SLOTS = header_define(TOP + "/agent/exec/exec.h", "GD_EXEC_SLOTS")
+INPUT_MAX = header_define(TOP + "/agent/exec/exec.h", "GD_EXEC_INPUT_MAX")
+CAPTURE_MAX = header_define(TOP + "/agent/exec/exec.h", "GD_EXEC_CAPTURE_MAX")
 c = Client(os.environ["Q"], timeout=10)
 def call(cmd, **args):
     c.send(json.dumps({"execute": cmd, "arguments": args}).encode() + b"\n")
@@ -335,7 +335,7 @@ r = status(pid)[1]
 assert r["out-truncated"] is True and len(base64.b64decode(r["out-data"])) == CAPTURE_MAX
 PYEOF
 
-check "guest-exec table: $(grep -oP "#define GD_EXEC_SLOTS \K[0-9]+" "$TOP/agent/exec.h") processes not yet reported fill it; the next is refused until one is reported" $PY - <<'PYEOF'
+check "guest-exec table: $(grep -oP "#define GD_EXEC_SLOTS \K[0-9]+" "$TOP/agent/exec/exec.h") processes not yet reported fill it; the next is refused until one is reported" $PY - <<'PYEOF'
 import os; exec(open(os.environ["T"] + "/qexec.py").read())
 pids = [run("sleep", ["0.3"]) for _ in range(SLOTS)]
 r = call("guest-exec", path="true")
@@ -395,7 +395,7 @@ cat >"$T/qfile.py" <<'PYEOF'
 import base64, json, os
 from qga import *
 TOP = os.environ["TOP"]
-src = TOP + "/agent/qga_file.c"
+src = TOP + "/agent/qga/qga_file.c"
 HANDLES = header_define(src, "QGA_FILE_HANDLES")
 READ_MAX = header_define(src, "QGA_FILE_READ_MAX")
 WRITE_MAX = header_define(src, "QGA_FILE_WRITE_MAX")
@@ -487,7 +487,7 @@ assert call("guest-file-write", handle=h, **{"buf-b64": "YQ=="})["error"]["desc"
 call("guest-file-close", handle=h)
 PYEOF
 
-check "guest-file handles: $(grep -oP '#define QGA_FILE_HANDLES \K[0-9]+' "$TOP/agent/qga_file.c") open at once, the next refused; unknown handles, modes and whence as qemu-ga" $PY - <<'PYEOF'
+check "guest-file handles: $(grep -oP '#define QGA_FILE_HANDLES \K[0-9]+' "$TOP/agent/qga/qga_file.c") open at once, the next refused; unknown handles, modes and whence as qemu-ga" $PY - <<'PYEOF'
 import os; exec(open(os.environ["T"] + "/qfile.py").read())
 hs = [call("guest-file-open", path=F, mode="r")["return"] for _ in range(HANDLES)]
 assert hs == sorted(set(hs)) and all(isinstance(x, int) for x in hs), hs
@@ -528,7 +528,7 @@ cat >"$T/qcred.py" <<'PYEOF'
 import base64, crypt, json, os, time
 from qga import *
 TOP = os.environ["TOP"]; NS = os.environ["NS"]
-SRC = TOP + "/agent/"
+SRC = TOP + "/agent/qga/"
 PW_MAX = header_define(SRC + "qga_creds.c", "QGA_PASSWORD_MAX")
 KEY_MAX = header_define(SRC + "qga_ssh.c", "QGA_SSH_KEY_MAX")
 KEYS_MAX = header_define(SRC + "qga_ssh.c", "QGA_SSH_KEYS_MAX")
@@ -616,7 +616,7 @@ assert call("guest-set-user-password", username="tester", password=b64("$6$a$b\n
 assert shadow_of("tester")[1] == y
 PYEOF
 
-check "guest-set-user-password errors: qemu-ga 7.2's texts, shadow untouched, the agent keeps serving; $(grep -oP '#define QGA_PASSWORD_MAX \K[0-9]+' "$TOP/agent/qga_creds.c") bytes at most" $PY - <<'PYEOF'
+check "guest-set-user-password errors: qemu-ga 7.2's texts, shadow untouched, the agent keeps serving; $(grep -oP '#define QGA_PASSWORD_MAX \K[0-9]+' "$TOP/agent/qga/qga_creds.c") bytes at most" $PY - <<'PYEOF'
 import os; exec(open(os.environ["T"] + "/qcred.py").read())
 before = open(SHADOW).read()
 for args, desc in [
@@ -731,7 +731,7 @@ assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o600, 12345, 12346)
 os.unlink(AK)
 PYEOF
 
-check "guest-ssh-* errors: bad keys, unknown users, a symlinked ~/.ssh, a missing home; limits $(grep -oP '#define QGA_SSH_KEY_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") bytes a key, $(grep -oP '#define QGA_SSH_KEYS_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") keys, file under $(grep -oP '#define QGA_SSH_FILE_MAX \K[0-9]+' "$TOP/agent/qga_ssh.c") bytes" $PY - <<'PYEOF'
+check "guest-ssh-* errors: bad keys, unknown users, a symlinked ~/.ssh, a missing home; limits $(grep -oP '#define QGA_SSH_KEY_MAX \K[0-9]+' "$TOP/agent/qga/qga_ssh.c") bytes a key, $(grep -oP '#define QGA_SSH_KEYS_MAX \K[0-9]+' "$TOP/agent/qga/qga_ssh.c") keys, file under $(grep -oP '#define QGA_SSH_FILE_MAX \K[0-9]+' "$TOP/agent/qga/qga_ssh.c") bytes" $PY - <<'PYEOF'
 import os, shutil; exec(open(os.environ["T"] + "/qcred.py").read())
 c.send(libvirt_cmd("guest-ssh-add-authorized-keys", username="nosuch", keys=["a\nb"]))
 assert c.line() == b'{"error": {"class": "GenericError", "desc": "invalid OpenSSH public key: \'a\\nb\'"}}\n'

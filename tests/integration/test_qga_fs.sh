@@ -6,7 +6,7 @@
 # This machine's own filesystems must never be frozen. Every agent that is
 # sent a freeze runs in a private mount namespace (unshare --mount) after
 # pivot_root(2) into a tmpfs holding only a loop-mounted ext4 image, a
-# tmpfs, proc and sysfs (tests/fsns.py): its /proc/self/mountinfo has
+# tmpfs, proc and sysfs (tests/lib/fsns.py): its /proc/self/mountinfo has
 # nothing else to freeze. Before the first freeze the test reads that
 # agent's mountinfo from outside and stops unless the only block-backed
 # mounts in it are loop devices (major 7).
@@ -15,9 +15,9 @@
 # beside Debian's qemu-ga 7.2 when installed, for byte-for-byte
 # guest-get-fsinfo and guest-get-disks: neither is ever sent a freeze,
 # a thaw or an fstrim.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="$PY3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (mount, loop devices, FIFREEZE)"
 for t in unshare mkfs.ext4 busybox mount; do
@@ -53,7 +53,7 @@ cp "$BUSYBOX" bin/busybox; ln -s busybox bin/sh
 cp -a "$T/$name.hooks/." hooks/
 cp "$GUESTD" guestd
 [ -z "\${FS_NS_EXTRA:-}" ] || sh -c "\$FS_NS_EXTRA"
-exec $PY3 -B "$TOP/tests/fsns.py" "$root" /guestd --no-vsock --local-sock "" \
+exec $PY3 -B "$TOP/tests/lib/fsns.py" "$root" /guestd --no-vsock --local-sock "" \
 	--config /nonexistent --cmdline /nonexistent --log-to stderr \
 	--qga-unix /run/gdfs-qga.sock --unix /run/native.sock --fsfreeze-hook-dir /hooks \
 	--state-dir /state $*

@@ -3,10 +3,10 @@
 # guestd refuses to open QGA listeners on unix or vsock unless
 # qga-trust=channel says the channel is trusted; the choice is logged at
 # start, and the native socket keeps asking for the key either way.
-source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/pidns.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$TOP/tests/lib/pidns.sh"
 PY="$PY3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 K=$T/guestd.key
 "$GUESTCTL" keygen "$K" >/dev/null

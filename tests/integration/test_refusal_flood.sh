@@ -1,11 +1,11 @@
 #!/bin/bash
-# One rate-limited logger for every refusal (agent/refusal_log.c): an
+# One rate-limited logger for every refusal (agent/gate/refusal_log.c): an
 # unprivileged guest user who opens the guest-local socket (mode 0666) ten
 # thousand times writes at most GD_REFUSAL_LOG_BURST lines per window plus
 # one summary line per window, each refusal is still counted, and the agent
 # goes on serving. Prints the figures.
-source "$(dirname "$0")/../lib.sh"
-BURST=5  # GD_REFUSAL_LOG_BURST (agent/gate.h)
+source "$(dirname "$0")/../lib/lib.sh"
+BURST=5  # GD_REFUSAL_LOG_BURST (agent/gate/gate.h)
 WINDOW_S=1 # GD_REFUSAL_LOG_WINDOW_NS
 N=10000
 

@@ -3,8 +3,8 @@
 # short read, so a frame dribbled in byte by byte is still answered; a burst
 # of more pipelined requests than the output buffer holds answers (about
 # 100 pings) is answered in full, with or without a half-close after it.
-source "$(dirname "$0")/../lib.sh"
-export PYTHONPATH=$TOP/tests
+source "$(dirname "$0")/../lib/lib.sh"
+export PYTHONPATH=$TOP/tests/lib
 S=$T/g.sock
 start_agent "$S" || not_ok "agent starts"
 

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Serial transport on a tty (a pty standing in for a virtio-serial port):
 # raw mode, one long-lived stream, resync after garbage, successive clients.
-source "$(dirname "$0")/../lib.sh"
-export PYTHONPATH=$TOP/tests
+source "$(dirname "$0")/../lib/lib.sh"
+export PYTHONPATH=$TOP/tests/lib
 
-python3 -B "$TOP/tests/serial_relay.py" "$T/chardev.sock" "$T/ttyG" & _pids+=($!)
+python3 -B "$TOP/tests/lib/serial_relay.py" "$T/chardev.sock" "$T/ttyG" & _pids+=($!)
 wait_for_socket "$T/chardev.sock"
 "$GUESTD" --no-vsock --local-sock "" --config /nonexistent --cmdline /nonexistent \
 	--serial "$T/ttyG" >"$T/agent.log" 2>&1 & _pids+=($!)

@@ -3,18 +3,18 @@
 # when guestd drops the host on a serial line (frame deadline, a refusal),
 # the next host on that line starts with a fresh session: no KV watch it
 # never asked for, no authentication it never did. The line is a pty
-# standing in for a virtio-serial port (tests/serial_relay.py); the real
-# port's POLLHUP goes through the same reset (agent/serial.c), and
+# standing in for a virtio-serial port (tests/lib/serial_relay.py); the real
+# port's POLLHUP goes through the same reset (agent/transport/serial.c), and
 # e2e/test_guest.sh covers it in QEMU.
-source "$(dirname "$0")/../lib.sh"
-export PYTHONPATH=$TOP/tests
+source "$(dirname "$0")/../lib/lib.sh"
+export PYTHONPATH=$TOP/tests/lib
 PY="$PY3 -B"
 
 # serve NAME [GUESTD ARGS]: a relay and a guestd serving it, with a unix
 # socket too; the chardev is $T/NAME.chardev, the socket $T/NAME.sock.
 serve() {
 	local name=$1; shift
-	$PY "$TOP/tests/serial_relay.py" "$T/$name.chardev" "$T/$name.tty" & _pids+=($!)
+	$PY "$TOP/tests/lib/serial_relay.py" "$T/$name.chardev" "$T/$name.tty" & _pids+=($!)
 	wait_for_socket "$T/$name.chardev"
 	AGENT_LOG=$T/$name.log start_agent "$T/$name.sock" --serial "$T/$name.tty" \
 		--frame-deadline-ms 300 "$@"

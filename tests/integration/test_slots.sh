@@ -8,8 +8,8 @@
 # on the host socket fail (or take 1 s); per-peer counters in INFO; 10,000
 # connect/close cycles with VmRSS unchanged. Prints the figures. Needs root
 # (it runs clients as uids 65529..65534).
-# shellcheck source=tests/lib.sh
-source "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/lib/lib.sh
+source "$(dirname "$0")/../lib/lib.sh"
 PY="$PY3 -B"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root to run clients as other uids"
@@ -18,7 +18,7 @@ setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
 
 # The constants, from the headers (never restated here).
 hdr() { grep -oP "#define $1 \\K[0-9]+" "$TOP/$2"; }
-MAX_CONNS=$(hdr GD_MAX_CONNS agent/agent.h)
+MAX_CONNS=$(hdr GD_MAX_CONNS agent/core/agent.h)
 SERIAL=$(hdr GD_SLOTS_SERIAL libmini/slots.h)
 PRIV=$(hdr GD_SLOTS_PRIVILEGED libmini/slots.h)
 PER_PEER=$(hdr GD_SLOTS_PER_PEER libmini/slots.h)
@@ -44,7 +44,7 @@ PID=$AGENT_PID
 chmod 666 "$S" # allow-uid decides who is served, the file mode lets them try
 wait_for_socket "$L"
 
-export PYTHONPATH=$T:$TOP/tests GUESTCTL S L PID MAX_CONNS SERIAL PRIV PER_PEER QUIET_MS GUEST
+export PYTHONPATH=$T:$TOP/tests/lib GUESTCTL S L PID MAX_CONNS SERIAL PRIV PER_PEER QUIET_MS GUEST
 cat >"$T/slotlib.py" <<'PYEOF'
 """Clients of several uids holding connections, pings through guestctl."""
 import json, os, subprocess, time

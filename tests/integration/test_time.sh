@@ -7,9 +7,9 @@
 # /proc before it sends a single TIME_SET; every TIME_SET below is either
 # refused by validation, refused by the kernel (EPERM), or a zero
 # correction the agent does not act on. Real setting: tests/e2e/test_time.sh.
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 CAP_SYS_TIME=25
 
 # start_agent without CAP_SYS_TIME (root drops it; others never had it).

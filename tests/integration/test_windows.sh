@@ -6,7 +6,7 @@
 # retry loop, and tests/windows/test_compat.c (the Winsock layer over TCP,
 # as Wine has neither AF_UNIX nor AF_HYPERV). A real AF_HYPERV connection
 # needs a Hyper-V host (docs/hyper-v.md says what that leaves untested).
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../lib/lib.sh"
 
 EXE=$TOP/build/guestctl.exe
 check_has() { if [[ "$3" == *"$2"* ]]; then ok "$1"; else not_ok "$1" "[$3] lacks [$2]"; fi; }

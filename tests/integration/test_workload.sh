@@ -5,8 +5,8 @@
 # systemd and sysvinit inits as PID 1 of a namespace) or to shutdown-cmd.
 # Nothing here may ask this machine's own init anything: delegation is
 # only tried inside namespaces whose PID 1 is a fake, or with shutdown-cmd.
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../pidns.sh"
+source "$(dirname "$0")/../lib/lib.sh"
+source "$(dirname "$0")/../lib/pidns.sh"
 
 G=("$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock "")
 
@@ -159,8 +159,8 @@ fake_init() {
 	cmd="$*"
 	[ -n "$cmd" ] || cmd="$GUESTD --no-vsock --config /nonexistent --cmdline /nonexistent --local-sock '' --unix $T/$name.sock"
 	rm -f "$T/$name.result" "$T/$name.pid" "$T/$name.rec" "$T/$name.sock"
-	$PY "$TOP/tests/pidns.py" "$T/$name.result" "$T/$name.pid" \
-		unshare --pid --fork --mount-proc sh -c "$setup exec $T/fake/$kind -B $TOP/tests/fakeinit.py $T/$name.rec -- $cmd" \
+	$PY "$TOP/tests/lib/pidns.py" "$T/$name.result" "$T/$name.pid" \
+		unshare --pid --fork --mount-proc sh -c "$setup exec $T/fake/$kind -B $TOP/tests/lib/fakeinit.py $T/$name.rec -- $cmd" \
 		>"$T/$name.log" 2>&1 &
 	_pids+=($!)
 	for ((i = 0; i < 500; i++)); do [ -s "$T/$name.pid" ] && break; sleep 0.01; done

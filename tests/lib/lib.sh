@@ -2,7 +2,7 @@
 # Each check prints one TAP line; the script's exit status is ignored when
 # it printed its own lines, so always finish with `done_testing`.
 set -u
-TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 GUESTD=${GUESTD:-$TOP/build/guestd}
 GUESTCTL=${GUESTCTL:-$TOP/build/guestctl}
 T=$(mktemp -d /tmp/gdtest.XXXXXX)

@@ -1,7 +1,7 @@
 # Helpers for tests running guestd as PID 1 of new namespaces (source after
 # lib.sh). Each namespace gets a NAME: socket $T/NAME.sock, log $T/NAME.log.
 PY="python3 -B"
-export PYTHONPATH=$TOP/tests
+export PYTHONPATH=$TOP/tests/lib
 
 pidns_usable() { [ "$(id -u)" = 0 ] && unshare --pid --fork --mount-proc true 2>/dev/null; }
 
@@ -14,7 +14,7 @@ ns_start() {
 	while [ "$1" != -- ]; do uopts+=("$1"); shift; done
 	shift
 	rm -f "$T/$name.result" "$T/$name.pid" "$T/$name.sock"
-	$PY "$TOP/tests/pidns.py" "$T/$name.result" "$T/$name.pid" \
+	$PY "$TOP/tests/lib/pidns.py" "$T/$name.result" "$T/$name.pid" \
 		unshare --pid --fork --mount-proc "${uopts[@]}" \
 		"$GUESTD" --no-vsock --config /nonexistent --cmdline /nonexistent \
 		--local-sock "" --log-to stderr --unix "$T/$name.sock" "$@" \
