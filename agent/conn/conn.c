@@ -394,6 +394,8 @@ short gd_conn_events(const struct gd_conn *c)
 /*
  * When c's deadline falls (0: none): a frame partly received, or answers
  * the peer does not read, for longer than limit (the whole-frame deadline).
+ * While answers wait for the peer, guestd reads nothing more, so a frame
+ * cut by its last read is not the peer's delay: only the stall counts.
  */
 static uint64_t due_at(const struct gd_conn *c, uint64_t limit,
 		       const char **why)
@@ -402,12 +404,11 @@ static uint64_t due_at(const struct gd_conn *c, uint64_t limit,
 
 	if (c->fd < 0)
 		return 0;
-	if (c->sess.partial_since) {
+	if (c->sess.partial_since && !c->sess.stalled_since) {
 		due = c->sess.partial_since + limit;
 		*why = "frame not completed";
 	}
-	if (c->sess.stalled_since &&
-	    (!due || c->sess.stalled_since + limit < due)) {
+	if (c->sess.stalled_since) {
 		due = c->sess.stalled_since + limit;
 		*why = "answers not read";
 	}

@@ -286,6 +286,32 @@ static void test_partial_frame(void **state)
 }
 
 /*
+ * The deadline and its reason: a partial frame alone is the peer's delay;
+ * once answers wait for a peer that does not read, guestd reads nothing
+ * more, and only the stall counts, even with a frame cut by its last read
+ * (before, such a connection was closed as "frame not completed").
+ */
+static void test_deadline_reason(void **state)
+{
+	struct gd_conn *c = th_attach(0, GD_PROTO_NATIVE);
+	uint64_t limit = gd_frame_deadline_ns(&th_agent);
+	uint8_t b[GD_HDR_LEN];
+
+	(void)state;
+	assert_int_equal(gd_conns_due(&th_agent), GD_DUE_NEVER);
+	th_bare(b, GD_OP_PING, 72, 0);
+	th_feed(c, b, 7);
+	assert_int_equal(gd_conns_due(&th_agent), c->sess.partial_since + limit);
+	c->sess.stalled_since = c->sess.partial_since + 1000;
+	assert_int_equal(gd_conns_due(&th_agent), c->sess.stalled_since + limit);
+	gd_conns_expire(&th_agent, c->sess.partial_since + limit);
+	assert_true(c->fd >= 0); /* the partial frame's deadline is suspended */
+	gd_conns_expire(&th_agent, c->sess.stalled_since + limit);
+	assert_int_equal(c->fd, -1);
+	assert_non_null(strstr(th_last_log(), "answers not read"));
+}
+
+/*
  * Answers that would not leave room for one more stop the processing
  * (gd_conn_process says so); the rest wait in the input, in order, until
  * the peer has read.
@@ -508,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipelined_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_partial_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined_across_full_queue,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_key_no_auth, setup, teardown),
