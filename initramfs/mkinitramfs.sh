@@ -135,6 +135,18 @@ if [ -n "$modules" ]; then
 	done
 
 	inimg=()
+	# The image's own modules.dep: the staged modules, each with the staged
+	# modules it needs, so guestd loads the independent ones at once.
+	unz() { local q=${1%.xz}; q=${q%.zst}; printf '%s' "${q%.gz}"; }
+	moddep=$stage/lib/modules/$ver/modules.dep
+	mkdir -p "${moddep%/*}"
+	: >"$moddep"
+	for p in "${load[@]}"; do
+		read -ra d <<<"${deps_of[$p]:-}"
+		line="$(unz "$p"):"
+		for q in "${d[@]}"; do line="$line $(unz "$q")"; done
+		echo "$line" >>"$moddep"
+	done
 	for p in "${load[@]}"; do
 		src=$mdir/$p
 		[ -f "$src" ] || die "module file $src missing"

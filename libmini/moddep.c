@@ -47,3 +47,23 @@ int gd_module_compressed(const char *path)
 	}
 	return 0;
 }
+
+unsigned gd_mod_waves(const uint32_t *needs, const uint8_t *known,
+		      unsigned n, unsigned *wave)
+{
+	unsigned floor = 0, waves = 0;
+
+	for (unsigned i = 0; i < n && i < GD_MODWAVE_MAX; i++) {
+		unsigned w = known[i] ? floor : waves;
+
+		if (!known[i])
+			floor = w + 1;
+		for (unsigned j = 0; j < i; j++)
+			if ((needs[i] >> j & 1) && wave[j] >= w)
+				w = wave[j] + 1;
+		wave[i] = w;
+		if (w + 1 > waves)
+			waves = w + 1;
+	}
+	return waves;
+}

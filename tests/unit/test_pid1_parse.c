@@ -189,6 +189,68 @@ static void test_moddep(void **state)
 	assert_int_equal(gd_module_compressed(".ko.xz"), 0);
 }
 
+/* The default image's list as mkinitramfs orders it, with modules.dep's needs. */
+static void test_mod_waves_default(void **state)
+{
+	/* 0 virtio_ring, 1 virtio, 2 virtio_pci_legacy_dev,
+	 * 3 virtio_pci_modern_dev, 4 virtio_pci, 5 virtio_console, 6 vsock,
+	 * 7 vmw_vsock_virtio_transport_common, 8 vmw_vsock_virtio_transport,
+	 * 9 vsock_loopback, 10 button, 11 evdev */
+	const uint32_t needs[] = { 0, 0x1, 0, 0, 0xf, 0x3, 0, 0x40, 0xc3, 0xc0,
+				   0, 0 };
+	const uint8_t known[12] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	const unsigned want[] = { 0, 1, 0, 0, 2, 2, 0, 1, 2, 2, 0, 0 };
+	unsigned wave[12];
+
+	(void)state;
+	assert_int_equal(gd_mod_waves(needs, known, 12, wave), 3);
+	assert_memory_equal(wave, want, sizeof want);
+}
+
+static void test_mod_waves_shapes(void **state)
+{
+	const uint32_t diamond[] = { 0, 0x1, 0x1, 0x6 };
+	const uint32_t forward[] = { 0x2, 0 }; /* 0 "needs" 1: not counted */
+	const uint32_t none[3] = { 0 };
+	const uint8_t all[4] = { 1, 1, 1, 1 }, mid_unknown[3] = { 1, 0, 1 };
+	unsigned wave[4];
+
+	(void)state;
+	assert_int_equal(gd_mod_waves(none, all, 0, wave), 0);
+	assert_int_equal(gd_mod_waves(none, all, 3, wave), 1);
+	assert_int_equal(wave[2], 0);
+	assert_int_equal(gd_mod_waves(diamond, all, 4, wave), 3);
+	assert_int_equal(wave[1], 1);
+	assert_int_equal(wave[2], 1);
+	assert_int_equal(wave[3], 2);
+	assert_int_equal(gd_mod_waves(forward, all, 2, wave), 1);
+	/* a module of unknown needs stands between the others */
+	assert_int_equal(gd_mod_waves(none, mid_unknown, 3, wave), 3);
+	assert_int_equal(wave[0], 0);
+	assert_int_equal(wave[1], 1);
+	assert_int_equal(wave[2], 2);
+}
+
+/* GD_MODWAVE_MAX modules are planned; one more is left alone. */
+static void test_mod_waves_limit(void **state)
+{
+	uint32_t needs[GD_MODWAVE_MAX + 1] = { 0 };
+	uint8_t known[GD_MODWAVE_MAX + 1];
+	unsigned wave[GD_MODWAVE_MAX + 1];
+
+	(void)state;
+	memset(known, 1, sizeof known);
+	for (unsigned i = 1; i <= GD_MODWAVE_MAX; i++)
+		needs[i] = 1u << (i - 1) % 32; /* a chain */
+	wave[GD_MODWAVE_MAX] = 12345;
+	assert_int_equal(gd_mod_waves(needs, known, GD_MODWAVE_MAX, wave),
+			 GD_MODWAVE_MAX);
+	assert_int_equal(wave[GD_MODWAVE_MAX - 1], GD_MODWAVE_MAX - 1);
+	assert_int_equal(gd_mod_waves(needs, known, GD_MODWAVE_MAX + 1, wave),
+			 GD_MODWAVE_MAX);
+	assert_int_equal(wave[GD_MODWAVE_MAX], 12345);
+}
+
 static void test_mode_names(void **state)
 {
 	(void)state;
@@ -213,6 +275,9 @@ int main(void)
 		cmocka_unit_test(test_passwd),
 		cmocka_unit_test(test_id_parse),
 		cmocka_unit_test(test_moddep),
+		cmocka_unit_test(test_mod_waves_default),
+		cmocka_unit_test(test_mod_waves_shapes),
+		cmocka_unit_test(test_mod_waves_limit),
 		cmocka_unit_test(test_mode_names),
 	};
 
