@@ -1,10 +1,12 @@
 /* The API filesystems an init provides: mount what is missing, undo it last. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "agent.h"
+#include "buf.h"
 
 struct fs_spec {
 	const char *path, *type, *source, *options;
@@ -39,33 +41,58 @@ static int is_mountpoint(const char *path)
 	return st.st_dev != pst.st_dev || st.st_ino == pst.st_ino;
 }
 
-static void mount_one(struct gd_agent *a, const struct fs_spec *fs)
+/* 1 when fs was mounted now (its debug line written), else 0. */
+static int mount_one(struct gd_agent *a, const struct fs_spec *fs)
 {
 	struct gd_pid1 *p = &a->init;
 
 	if (is_mountpoint(fs->path)) {
 		gd_logf(&a->log, GD_LOG_DEBUG, "%s already mounted", fs->path);
-		return;
+		return 0;
 	}
 	if (mkdir(fs->path, fs->dir_mode) != 0 && errno != EEXIST) {
 		gd_logf(&a->log, GD_LOG_WARN, "mkdir %s: %s", fs->path,
 			strerror(errno));
-		return;
+		return 0;
 	}
 	if (mount(fs->source, fs->path, fs->type, fs->flags, fs->options)) {
 		gd_logf(&a->log, GD_LOG_WARN, "mount %s on %s: %s", fs->type,
 			fs->path, strerror(errno));
-		return;
+		return 0;
 	}
-	gd_logf(&a->log, GD_LOG_INFO, "mounted %s on %s", fs->type, fs->path);
+	gd_logf(&a->log, GD_LOG_DEBUG, "mounted %s on %s", fs->type, fs->path);
 	if (p->nmounted < GD_MAX_MOUNTS)
 		p->mounted[p->nmounted++] = fs->path;
+	return 1;
 }
 
+/*
+ * Mount what is missing, then say it in one line: the log is reopened
+ * first, so with /dev mounted the line goes to /dev/kmsg, time-stamped,
+ * instead of straight to the console.
+ */
 void gd_mounts_setup(struct gd_agent *a)
 {
-	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-		mount_one(a, &specs[i]);
+	char text[GD_LOG_LINE_MAX - 64];
+	struct gd_buf b;
+
+	gd_buf_init(&b, (uint8_t *)text, sizeof text - 1);
+	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+		const struct fs_spec *fs = &specs[i];
+		char one[64];
+		int n;
+
+		if (!mount_one(a, fs))
+			continue;
+		n = snprintf(one, sizeof one, "%s%s on %s", b.len ? ", " : "",
+			     fs->type, fs->path);
+		if (n > 0 && (size_t)n < sizeof one && b.cap - b.len > (size_t)n)
+			gd_buf_put(&b, one, (size_t)n);
+	}
+	gd_log_setup(a);
+	text[b.len] = '\0';
+	if (b.len)
+		gd_logf(&a->log, GD_LOG_INFO, "mounted %s", text);
 }
 
 void gd_mounts_release(struct gd_agent *a)

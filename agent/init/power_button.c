@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "acpi_event.h"
+#include "buf.h"
 #include "agent.h"
 #include "dirscan.h"
 #include "sysinfo.h"
@@ -110,7 +111,7 @@ static void open_input(struct gd_agent *a, int num)
 	ioctl(fd, EVIOCGNAME(sizeof name - 1), name);
 	pb->input_fd[slot] = fd;
 	pb->input_num[slot] = num;
-	gd_logf(&a->log, GD_LOG_INFO, "power button: %s (%s) has KEY_POWER",
+	gd_logf(&a->log, GD_LOG_DEBUG, "power button: %s (%s) has KEY_POWER",
 		path, name);
 }
 
@@ -205,11 +206,11 @@ static void open_acpi(struct gd_agent *a)
 
 	if (rc == 0) {
 		a->init.pb.acpi_fd = fd;
-		gd_logf(&a->log, GD_LOG_INFO, "power button: ACPI netlink "
+		gd_logf(&a->log, GD_LOG_DEBUG, "power button: ACPI netlink "
 			"events (%s/%s)", GD_ACPI_FAMILY, GD_ACPI_GROUP);
 		return;
 	}
-	gd_logf(&a->log, GD_LOG_INFO, "power button: no ACPI netlink events "
+	gd_logf(&a->log, GD_LOG_DEBUG, "power button: no ACPI netlink events "
 		"(%s)", rc == -ENOENT ? "no acpi_event family: a kernel "
 		"without ACPI" : rc == -EPROTO ? "unexpected answer"
 		: strerror(-rc));
@@ -250,6 +251,40 @@ static const char *action_name(int action)
 				      : gd_sd_mode_name((unsigned)action);
 }
 
+/*
+ * The one line a boot logs (the console is slow, and each source has a
+ * debug line of its own): the action, then what is watched.
+ */
+static void log_watched(struct gd_agent *a)
+{
+	struct gd_power_button *pb = &a->init.pb;
+	char text[GD_LOG_LINE_MAX - 64], name[GD_PB_NAME_MAX];
+	struct gd_buf b;
+	int inputs = 0;
+
+	gd_buf_init(&b, (uint8_t *)text, sizeof text - 1);
+	if (pb->acpi_fd >= 0)
+		gd_buf_put(&b, "ACPI netlink events", 19);
+	for (int i = 0; i < GD_PB_INPUTS_MAX; i++) {
+		char one[GD_PB_NAME_MAX + 40];
+		int n;
+
+		if (pb->input_fd[i] < 0)
+			continue;
+		memset(name, 0, sizeof name);
+		ioctl(pb->input_fd[i], EVIOCGNAME(sizeof name - 1), name);
+		n = snprintf(one, sizeof one, "%s/dev/input/event%d (%s)",
+			     b.len ? ", " : "", pb->input_num[i], name);
+		if (n > 0 && (size_t)n < sizeof one && b.cap - b.len > (size_t)n)
+			gd_buf_put(&b, one, (size_t)n);
+		inputs++;
+	}
+	text[b.len] = '\0';
+	gd_logf(&a->log, GD_LOG_INFO, "power button: power-button=%s; %s%s",
+		action_name(pb->action), b.len ? text : "nothing to watch yet",
+		inputs ? " with KEY_POWER" : "");
+}
+
 void gd_pb_open(struct gd_agent *a)
 {
 	struct gd_power_button *pb = &a->init.pb;
@@ -265,8 +300,7 @@ void gd_pb_open(struct gd_agent *a)
 		gd_logf(&a->log, GD_LOG_WARN, "power button: no uevents, new "
 			"input devices will not be seen");
 	scan_inputs(a);
-	gd_logf(&a->log, GD_LOG_INFO, "power button: power-button=%s",
-		action_name(pb->action));
+	log_watched(a);
 }
 
 void gd_pb_close(struct gd_agent *a)

@@ -64,7 +64,7 @@ static int open_krun(struct gd_agent *a, uint32_t port)
 	int fd = socket(AF_VSOCK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
-		gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync off: no vsock "
+		gd_logf(&a->log, GD_LOG_DEBUG, "libkrun time sync off: no vsock "
 			"datagram transport (%s)", strerror(errno));
 		return -1;
 	}

@@ -46,7 +46,9 @@ else
 	ok "the default image boots and watches the power button"
 	grep -a 'power button:' "$QB_LOG" | sed 's/^/# guest: /'
 	check "the input path is open: KEY_POWER on an input device" \
-		grep -qaE 'power button: /dev/input/event[0-9]+ .*has KEY_POWER' "$QB_LOG"
+		grep -qaE 'power button: power-button=poweroff; .*/dev/input/event[0-9]+ \(.*\).* with KEY_POWER' "$QB_LOG"
+	check "the power button's paths in one line: ACPI netlink and the input devices" \
+		test "$(grep -ac 'guestd: power button:' "$QB_LOG")" -eq 1
 	t0=$(press)
 	qb_wait_exit $((GRACE_MS / 1000 + 30)); rc=$?
 	took=$(( ($(_qb_us) - t0) / 1000 ))
