@@ -26,6 +26,18 @@ SEES_transport := core conn gate $(SERVICES)
 SEES_native    := core conn gate $(SERVICES)
 SEES_qga       := core conn gate $(SERVICES)
 $(foreach s,$(SERVICES),$(eval SEES_$(s) := core $(SERVICES)))
+# Each area's one header for the others; any other header is its own.
+HEADER_core := agent.h
+HEADER_conn := conn.h
+HEADER_transport := transport.h
+HEADER_gate := gate.h
+HEADER_native := native.h
+HEADER_qga := qga.h
+HEADER_kv := kv.h
+HEADER_time := time_svc.h
+HEADER_init := pid1.h
+HEADER_fsfreeze := fsfreeze_svc.h
+HEADER_exec := exec.h
 comma      := ,
 area_of    = $(word 2,$(subst /, ,$(1)))
 area_incs  = -Ilibmini $(patsubst %,-Iagent/%,$(sort $(1) $(SEES_$(1))))
@@ -367,7 +379,7 @@ TIDY_CHECKS := -*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,$\
 OUT_OK      := agent/conn/conn_out.c agent/kv/kv_cli.c agent/time/time_watch.c
 .PHONY: lint
 lint: deps
-	@python3 tests/lint/include_rules.py $(foreach a,$(AREAS),$(a)=$(subst $(eval) ,$(comma),$(strip $(SEES_$(a)))))
+	@python3 tests/lint/include_rules.py $(foreach a,$(AREAS),$(a)=$(subst $(eval) ,$(comma),$(strip $(SEES_$(a)))):$(HEADER_$(a)))
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 -D__linux__ $(INCS_ALL) $(LINT_SRC)
 	@mkdir -p $(BUILD)

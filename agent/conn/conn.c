@@ -11,7 +11,7 @@
 
 #include "conn.h"
 #include "gate.h"
-#include "serial.h"
+#include "transport.h"
 #include "sysinfo.h"
 
 #define GD_ACCEPT_BUDGET 8

@@ -1,6 +1,5 @@
 /* Event frames to every open connection. */
 #include "conn.h"
-#include "events.h"
 
 int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
 		       size_t len, const struct gd_conn *except)

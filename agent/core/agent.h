@@ -77,6 +77,16 @@ struct gd_agent {
 int gd_listeners_open(struct gd_agent *a);
 void gd_listeners_close(struct gd_agent *a);
 
+/* conn/events.c: unsolicited event frames (GD_F_EVENT, id 0). */
+/*
+ * Queue one event frame with op and the TLVs in payload[len] on every
+ * open protocol v1 connection but `except` (NULL for none) with room;
+ * returns how many got it. A connection whose output is full misses the
+ * event (logged at debug).
+ */
+int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
+		       size_t len, const struct gd_conn *except);
+
 /* loop.c */
 int gd_signals_setup(struct gd_agent *a);
 void gd_loop_run(struct gd_agent *a);

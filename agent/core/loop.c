@@ -11,7 +11,7 @@
 #include "conn.h"
 #include "exec.h"
 #include "gate.h"
-#include "serial.h"
+#include "transport.h"
 #include "sysinfo.h"
 #include "uevents.h"
 

@@ -8,8 +8,7 @@
 #include "conn.h"
 #include "buildopts.h"
 #include "uevents.h"
-#include "notify.h"
-#include "serial.h"
+#include "transport.h"
 #include "gate.h"
 #include "sysinfo.h"
 

@@ -8,7 +8,7 @@
 #include <linux/netlink.h>
 
 #include "conn.h"
-#include "serial.h"
+#include "transport.h"
 #include "uevent.h"
 #include "uevents.h"
 

@@ -1,5 +1,4 @@
-#include "notify.h"
-
+/* sd_notify to the host (pid1.h): notify= parsed, one message sent. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -8,6 +7,8 @@
 #include <unistd.h>
 
 #include <linux/vm_sockets.h>
+
+#include "agent.h"
 
 static int parse_u32(const char *s, const char **end, uint32_t *v)
 {

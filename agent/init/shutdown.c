@@ -19,7 +19,6 @@
 
 #include "agent.h"
 #include "argsplit.h"
-#include "notify.h"
 #include "sysinfo.h"
 
 static uint64_t ms_to_ns(uint32_t ms)

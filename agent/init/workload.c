@@ -13,7 +13,6 @@
 
 #include "agent.h"
 #include "argsplit.h"
-#include "notify.h"
 #include "idfile.h"
 #include "sysinfo.h"
 

@@ -21,7 +21,6 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
-#include "events.h"
 #include "proto_time.h"
 #include "sysinfo.h"
 #include "timesync.h"

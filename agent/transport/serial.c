@@ -1,4 +1,4 @@
-#include "serial.h"
+#include "transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -33,7 +33,6 @@
 
 #include "agent.h"
 #include "conn.h"
-#include "events.h"
 #include "kv.h"
 #include "proto_time.h"
 #include "sandbox.h"

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """make lint's include rules: which folder may include which.
 
-Usage: include_rules.py AREA=SEEN,SEEN... [AREA=...]
+Usage: include_rules.py AREA=SEEN,SEEN...:HEADER [AREA=...]
 
-Each AREA=... names an agent/<area> folder and the areas it may see
-besides itself and libmini (the Makefile's SEES_<area>). The rules:
+Each AREA=... names an agent/<area> folder, the areas it may see besides
+itself and libmini (the Makefile's SEES_<area>) and its one header for
+the other areas (HEADER_<area>). The rules:
   - libmini/ includes only libmini headers;
   - host/ includes host and libmini headers;
   - a file in agent/<area> includes, directly or through the headers it
-    includes, only headers of libmini, its own area and the areas it sees.
+    includes, only headers of libmini, its own area and the areas it sees;
+  - of another area it includes that area's header only: the others are
+    the area's own (as BearSSL's inner.h).
 A quoted include that names no header of the tree is an error too. Prints
 one line per arrow the wrong way and exits 1 if there was any.
 """
@@ -25,10 +28,12 @@ def headers_in(folder):
 
 
 def main(argv):
-    sees = {}
+    sees, public = {}, {}
     for arg in argv:
-        area, _, seen = arg.partition("=")
+        area, _, rest = arg.partition("=")
+        seen, _, header = rest.partition(":")
         sees[area] = {a for a in seen.split(",") if a}
+        public[area] = header
     libmini = headers_in("libmini")
     host = headers_in("host")
     where = {}  # header name -> its agent area
@@ -68,6 +73,11 @@ def main(argv):
                                    "host/ sees only host and libmini")
                 elif name in where:
                     other = where[name]
+                    if (not chain and other != area and other in sees[area]
+                            and name != public[other]):
+                        bad.append(
+                            f"{path}: includes {name}, agent/{other}'s own "
+                            f"header: other areas include {public[other]}")
                     if other != area and other not in sees[area]:
                         bad.append(
                             f"{path}: includes {' -> '.join(via)} "

@@ -1,4 +1,8 @@
 /*
+ * The transport area (transport/): listen.c's listeners are opened and
+ * closed through agent.h's gd_listeners_open/close (the shutdown sequence
+ * closes them too); this header is the serial transport's.
+ *
  * The serial transport: long-lived byte streams on virtio-serial ports
  * (found by name under /sys/class/virtio-ports) or tty paths, one per
  * configured port, each speaking its protocol (serial= native, qga-serial=
@@ -13,8 +17,8 @@
  * lack): no log, and waits doubling up to GD_SERIAL_QUIET_MAX_MS. So an
  * idle guestd has no timer for its ports.
  */
-#ifndef GD_SERIAL_H
-#define GD_SERIAL_H
+#ifndef GD_TRANSPORT_H
+#define GD_TRANSPORT_H
 
 #include <stddef.h>
 
