@@ -193,3 +193,24 @@ const char *th_message(const struct th_answer *a)
 		assert_int_equal(gd_tlv_get_str(&tv, msg, sizeof msg), 0);
 	return msg;
 }
+
+int th_fixture_setup(void **state)
+{
+	(void)state;
+	th_setup();
+	return 0;
+}
+
+int th_fixture_setup_key(void **state)
+{
+	(void)state;
+	th_setup_key();
+	return 0;
+}
+
+int th_fixture_teardown(void **state)
+{
+	(void)state;
+	th_teardown();
+	return 0;
+}

@@ -32,6 +32,10 @@ void th_setup_key(void);
 struct gd_conn *th_attach(int i, enum gd_proto proto);
 /* Close every attached slot (between tests). */
 void th_teardown(void);
+/* The three above as cmocka fixtures (state unused). */
+int th_fixture_setup(void **state);
+int th_fixture_setup_key(void **state);
+int th_fixture_teardown(void **state);
 
 /* The last log line at GD_LOG_INFO or more urgent ("" if none yet). */
 const char *th_last_log(void);

@@ -25,26 +25,6 @@
 static struct th_answer ans[TH_MAX_ANSWERS];
 static struct th_req req;
 
-static int setup(void **state)
-{
-	(void)state;
-	th_setup();
-	return 0;
-}
-
-static int setup_key(void **state)
-{
-	(void)state;
-	th_setup_key();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	th_teardown();
-	return 0;
-}
 
 static void send_bare(struct gd_conn *c, uint16_t op, uint32_t id,
 		      uint8_t flags)
@@ -520,30 +500,30 @@ static void test_auth_guest_role(void **state)
 	assert_serves(c, 90);
 }
 
+/* A test on a fresh agent (th_setup), or on one with a key (th_setup_key). */
+#define PLAIN(fn) cmocka_unit_test_setup_teardown(fn, th_fixture_setup, \
+						  th_fixture_teardown)
+#define KEYED(fn) cmocka_unit_test_setup_teardown(fn, th_fixture_setup_key, \
+						  th_fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ping_echoes_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_flags, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mac_without_session_closes,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_resync, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dispatch_direct, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pipelined_in_order, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_partial_frame, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deadline_reason, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pipelined_across_full_queue,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_key_no_auth, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_auth_required_before_hello,
-						setup_key, teardown),
-		cmocka_unit_test_setup_teardown(test_auth_wrong_key, setup_key,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_auth_guest_role, setup_key,
-						teardown),
+		PLAIN(test_ping_echoes_id),
+		PLAIN(test_unknown_op),
+		PLAIN(test_bad_flags),
+		PLAIN(test_mac_without_session_closes),
+		PLAIN(test_too_big),
+		PLAIN(test_garbage_resync),
+		PLAIN(test_dispatch_direct),
+		PLAIN(test_pipelined_in_order),
+		PLAIN(test_partial_frame),
+		PLAIN(test_deadline_reason),
+		PLAIN(test_pipelined_across_full_queue),
+		PLAIN(test_no_key_no_auth),
+		KEYED(test_auth_required_before_hello),
+		KEYED(test_auth_wrong_key),
+		KEYED(test_auth_guest_role),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,26 +22,6 @@ static union gd_conn_in in;
 static struct gd_session s;
 static struct th_answer ans[TH_MAX_ANSWERS];
 
-static int setup(void **state)
-{
-	(void)state;
-	th_setup();
-	return 0;
-}
-
-static int setup_key(void **state)
-{
-	(void)state;
-	th_setup_key();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	th_teardown();
-	return 0;
-}
 
 /* A session in use: every field set, with a stale front end. */
 static void dirty(const struct gd_proto_ops *ops)
@@ -248,17 +228,21 @@ static void test_slot_changes_protocol(void **state)
 	assert_false(gd_jf_partial(&c->sess.in->qga));
 }
 
+/* A test on a fresh agent (th_setup), or on one with a key (th_setup_key). */
+#define PLAIN(fn) cmocka_unit_test_setup_teardown(fn, th_fixture_setup, \
+						  th_fixture_teardown)
+#define KEYED(fn) cmocka_unit_test_setup_teardown(fn, th_fixture_setup_key, \
+						  th_fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reset_native),
 		cmocka_unit_test(test_reset_qga),
 		cmocka_unit_test(test_reset_switches_protocol),
-		cmocka_unit_test_setup_teardown(test_slot_reused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slot_reused_needs_auth,
-						setup_key, teardown),
-		cmocka_unit_test_setup_teardown(test_slot_changes_protocol, setup,
-						teardown),
+		PLAIN(test_slot_reused),
+		KEYED(test_slot_reused_needs_auth),
+		PLAIN(test_slot_changes_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
