@@ -188,7 +188,7 @@ void gd_modules_load(struct gd_agent *a)
 		"%u modules loaded in %llu ms, %u waves%s (%u already loaded, "
 		"%u failed): %.*s", t.loaded, (unsigned long long)
 		((gd_clock_ns(CLOCK_MONOTONIC) - t0) / 1000000), t.waves,
-		forks ? "" : " one by one (one CPU)",
+		forks ? "" : " one by one on one CPU",
 		t.already, t.failed, (int)t.names.len,
 		(const char *)t.names.data);
 }
