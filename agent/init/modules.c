@@ -121,13 +121,14 @@ static void count(struct gd_agent *a, struct load_tally *t,
 static void load_wave(struct gd_agent *a, const struct gd_mod_plan *p,
 		      unsigned wave, int forks, struct load_tally *t)
 {
+	unsigned n = p->count < GD_MOD_PLAN_MAX ? p->count : GD_MOD_PLAN_MAX;
 	pid_t pid[GD_MOD_PLAN_MAX];
 	int rc[GD_MOD_PLAN_MAX], last = -1;
 
-	for (unsigned i = 0; i < p->count; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (p->mod[i].wave == wave && p->mod[i].path)
 			last = (int)i;
-	for (unsigned i = 0; i < p->count; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		pid[i] = -1;
 		rc[i] = 0;
 		if (p->mod[i].wave != wave || !p->mod[i].path)
@@ -139,7 +140,7 @@ static void load_wave(struct gd_agent *a, const struct gd_mod_plan *p,
 		if (pid[i] < 0)
 			rc[i] = insert(p->mod[i].path);
 	}
-	for (unsigned i = 0; i < p->count; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		int status = 0;
 		pid_t got;
 
