@@ -1,7 +1,7 @@
 /*
  * Planning modules= (modplan.h): where each listed module is and which
- * listed modules it needs, read from modules.dep in one pass per question
- * (not one per module), then the waves.
+ * listed modules it needs, read from modules.dep in one pass (not one per
+ * module), then the waves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,22 +105,24 @@ static size_t matches(const struct gd_mod_entry *m, const char *dir,
 	return gd_moddep_match(line, (size_t)n, name);
 }
 
-/* The entry found at dir/rel[n], or -1. */
-static int entry_of_path(const struct gd_mod_plan *p, size_t dir_len,
-			 const char *rel, size_t n)
+/* The first entry a dependency's path (rel[n], under dir) is, or -1. */
+static int entry_of_dep(const struct gd_mod_plan *p, const char *dir,
+			const char *rel, size_t n)
 {
-	for (unsigned i = 0; i < p->count; i++) {
-		const char *path = p->mod[i].path;
+	char line[GD_MOD_PATH_MAX];
 
-		if (path && strlen(path) == dir_len + 1 + n &&
-		    memcmp(path + dir_len + 1, rel, n) == 0)
+	if (n + 1 >= sizeof line)
+		return -1;
+	memcpy(line, rel, n);
+	line[n] = ':'; /* a modules.dep line of its own, for matches() */
+	for (unsigned i = 0; i < p->count; i++)
+		if (matches(&p->mod[i], dir, line, (long)n + 1))
 			return (int)i;
-	}
 	return -1;
 }
 
-/* Bits of the entries a modules.dep line's dependencies (after ':') name. */
-static uint32_t line_deps(const struct gd_mod_plan *p, size_t dir_len,
+/* Bits of the entries a modules.dep line's dependencies (after ':') are. */
+static uint32_t line_deps(const struct gd_mod_plan *p, const char *dir,
 			  const char *line, size_t n, size_t plen)
 {
 	uint32_t deps = 0;
@@ -132,8 +134,7 @@ static uint32_t line_deps(const struct gd_mod_plan *p, size_t dir_len,
 
 		while (end < n && line[end] != ' ')
 			end++;
-		j = end > at ? entry_of_path(p, dir_len, line + at, end - at)
-			     : -1;
+		j = end > at ? entry_of_dep(p, dir, line + at, end - at) : -1;
 		if (j >= 0)
 			deps |= 1u << j;
 		at = end + 1;
@@ -141,47 +142,40 @@ static uint32_t line_deps(const struct gd_mod_plan *p, size_t dir_len,
 	return deps;
 }
 
-/* Every entry this line is the modules.dep entry of: its path (shared). */
-static void locate(struct gd_mod_plan *p, const char *dir, const char *line,
-		   long n)
+/*
+ * Every entry this line is the modules.dep entry of: its path (one copy
+ * in the pool, shared) and the listed modules it needs.
+ */
+static void note_line(struct gd_mod_plan *p, const char *dir,
+		      const char *line, long n)
 {
 	const char *path = NULL;
+	uint32_t deps = 0;
+	int seen = 0;
 
 	for (unsigned i = 0; i < p->count; i++) {
-		size_t plen = p->mod[i].path ? 0
-				: matches(&p->mod[i], dir, line, n);
+		struct gd_mod_entry *m = &p->mod[i];
+		size_t plen = m->known ? 0 : matches(m, dir, line, n);
 
-		if (plen && !path)
-			path = pool_add(p, dir, line, plen);
-		if (plen)
-			p->mod[i].path = path;
-		if (plen && !path)
-			p->mod[i].no_room = 1;
-	}
-}
-
-/* The needs of the first entry this line is the modules.dep entry of. */
-static void note_deps(struct gd_mod_plan *p, const char *dir, const char *line,
-		      long n)
-{
-	for (unsigned i = 0; i < p->count; i++) {
-		size_t plen = matches(&p->mod[i], dir, line, n);
-
-		if (plen) {
-			p->mod[i].deps = line_deps(p, strlen(dir), line,
-						   (size_t)n, plen);
-			p->mod[i].known = 1;
-			return;
+		if (!plen)
+			continue;
+		if (!seen) {
+			deps = line_deps(p, dir, line, (size_t)n, plen);
+			seen = 1;
 		}
+		if (!m->path) {
+			if (!path)
+				path = pool_add(p, dir, line, plen);
+			m->path = path;
+			m->no_room = !path;
+		}
+		m->deps = deps;
+		m->known = 1;
 	}
 }
 
-/*
- * One pass over modules.dep per question: first where each listed module
- * is (pass 0), then which of them each needs (pass 1). -1 when it cannot
- * be read.
- */
-static int read_moddep(struct gd_mod_plan *p, const char *dir, int pass)
+/* One pass over modules.dep; -1 when it cannot be read. */
+static int read_moddep(struct gd_mod_plan *p, const char *dir)
 {
 	static struct line_reader lr;
 	char dep[GD_MOD_PATH_MAX];
@@ -194,10 +188,7 @@ static int read_moddep(struct gd_mod_plan *p, const char *dir, int pass)
 	if (lr.fd < 0)
 		return -1;
 	while ((n = next_line(&lr, &line)) >= 0) {
-		if (pass == 0)
-			locate(p, dir, line, n);
-		else
-			note_deps(p, dir, line, n);
+		note_line(p, dir, line, n);
 		consume_line(&lr, n);
 	}
 	close(lr.fd);
@@ -249,8 +240,8 @@ unsigned gd_mod_plan_run(struct gd_mod_plan *p, const char *list,
 		if (gd_mod_given_as_path(m))
 			m->path = pool_add(p, "", entry, (size_t)n);
 	}
-	if (p->count && read_moddep(p, dir, 0) == 0)
-		read_moddep(p, dir, 1);
+	if (p->count)
+		read_moddep(p, dir);
 	repeated(p);
 	plan_waves(p);
 	return p->count;
