@@ -13,7 +13,6 @@
 #include <linux/vm_sockets.h>
 
 #include "conn.h"
-
 #include "gate.h"
 
 #define GD_LISTEN_BACKLOG 64
@@ -62,49 +61,57 @@ static mode_t unix_umask(enum gd_listen_policy policy)
 	return policy == GD_LP_LOCAL ? 0111 : 0177;
 }
 
+/* Why open_unix failed, for its caller's line. */
+static const char *unix_failure(int err)
+{
+	return err == EADDRINUSE ? "another agent is listening there"
+	       : err == EMFILE ? "too many listeners"
+	       : err == ENAMETOOLONG ? "path too long" : strerror(err);
+}
+
+/* A listening unix socket at path with policy's mode; -1 with errno set. */
 static int open_unix(struct gd_agent *a, const char *path,
 		     enum gd_listen_policy policy)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct gd_listener *l;
 	mode_t old;
-	int fd = -1, rc;
+	int fd, rc, err;
 
 	if (a->net->nlisteners >= GD_MAX_LISTENERS ||
 	    strlen(path) >= sizeof sa.sun_path) {
 		errno = a->net->nlisteners >= GD_MAX_LISTENERS ? EMFILE
 							       : ENAMETOOLONG;
-		goto fail;
+		return -1;
 	}
 	if (unix_path_free(path))
-		goto fail;
+		return -1;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		goto fail;
+		return -1;
 	old = umask(unix_umask(policy));
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
-	if (rc || listen(fd, GD_LISTEN_BACKLOG))
-		goto fail;
-	add(a, fd, GD_LK_UNIX)->policy = policy;
-	gd_strlcpy(a->net->listeners[a->net->nlisteners - 1].desc, path,
-		   sizeof a->net->listeners[0].desc);
-	return 0;
-fail:
-	gd_logf(&a->log, policy == GD_LP_LOCAL ? GD_LOG_WARN : GD_LOG_ERR,
-		"%s socket %s: %s", policy == GD_LP_LOCAL ? "local" : "unix",
-		path, errno == EADDRINUSE ? "another agent is listening there"
-		: errno == EMFILE ? "too many listeners"
-		: errno == ENAMETOOLONG ? "path too long" : strerror(errno));
-	if (fd >= 0)
+	if (rc || listen(fd, GD_LISTEN_BACKLOG)) {
+		err = errno;
 		close(fd);
-	return -1;
+		errno = err;
+		return -1;
+	}
+	l = add(a, fd, GD_LK_UNIX);
+	l->policy = policy;
+	gd_strlcpy(l->desc, path, sizeof l->desc);
+	return 0;
 }
 
 static int open_host_unix(struct gd_agent *a, const char *path)
 {
-	if (open_unix(a, path, GD_LP_HOST))
+	if (open_unix(a, path, GD_LP_HOST)) {
+		gd_logf(&a->log, GD_LOG_ERR, "unix socket %s: %s", path,
+			unix_failure(errno));
 		return -1;
+	}
 	gd_logf(&a->log, GD_LOG_INFO, "listening on unix %s", path);
 	return 0;
 }
@@ -121,7 +128,8 @@ static void open_local(struct gd_agent *a)
 		return;
 	gd_local_gate_setup(a);
 	if (open_unix(a, path, GD_LP_LOCAL)) {
-		gd_logf(&a->log, GD_LOG_WARN, "`guestd kv` will not work");
+		gd_logf(&a->log, GD_LOG_WARN, "local socket %s: %s; `guestd kv` "
+			"will not work", path, unix_failure(errno));
 		return;
 	}
 	gd_logf(&a->log, GD_LOG_INFO, "listening for guest processes on %s",
