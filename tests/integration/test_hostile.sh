@@ -233,8 +233,9 @@ for name, data, want, stays in cases:
 PYEOF
 
 check "bad input x200 and 10,000 connections: guestd serving, VmRSS unchanged" $PY - "$S" "$PID" <<'PYEOF'
-import errno, socket, sys, time
+import errno, os, socket, sys, time
 from gdproto import *
+from pagemap import present, named
 path, pid = sys.argv[1], sys.argv[2]
 def rss_kb():
     for line in open("/proc/%s/status" % pid):
@@ -286,11 +287,13 @@ for c in cs: c.close()
 hostile_round(50); burst(2000)
 time.sleep(0.3)
 watch = Conn(path)
-before = rss_kb()
+before, pages_before = rss_kb(), present(pid)
 hostile_round(200)
 attempts, refused = burst(10000)
 time.sleep(0.5)
 after = rss_kb()
+for line in named(present(pid) - pages_before, os.environ["GUESTD"]):
+    print("# first touched after the warm-up: " + line)
 r = watch.call(OP["ping"], id=5)
 assert r and r["status"] == 0, r
 fresh = Conn(path)
