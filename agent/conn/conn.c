@@ -331,7 +331,7 @@ static int read_in(struct gd_agent *a, struct gd_conn *c)
 			return settled;
 		}
 		budget -= (size_t)n;
-		c->quiet_since = gd_clock_ns(CLOCK_MONOTONIC);
+		c->quiet_since = a->woke_ns;
 		gd_time_rx_stamp(c);
 		c->sess.ops->in_commit(c->sess.in, (size_t)n);
 		settled = !gd_conn_process(a, c);

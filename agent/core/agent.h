@@ -54,6 +54,8 @@ struct gd_agent {
 	int uevent_fd; /* the kernel's uevents, shared (uevents.c); -1 if none */
 	int stop;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at start */
+	uint64_t woke_ns;  /* CLOCK_MONOTONIC when poll(2) last returned */
+	unsigned poll_gen; /* gd_poll_changed() */
 	struct gd_time_state time;
 	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
 	int exit_code;       /* main's status once stop is set */
@@ -90,6 +92,17 @@ int gd_event_broadcast(struct gd_agent *a, uint16_t op, const uint8_t *payload,
 /* loop.c */
 int gd_signals_setup(struct gd_agent *a);
 void gd_loop_run(struct gd_agent *a);
+/*
+ * The loop keeps its poll set between wake-ups: the connections' part is
+ * refreshed every time, the rest (signalfd, listeners, the time, power
+ * button and uevent fds) only after this was called. Whoever opens or
+ * closes one of those fds calls it (exec's pipes count by their own,
+ * gd_exec_pollgen()).
+ */
+static inline void gd_poll_changed(struct gd_agent *a)
+{
+	a->poll_gen++;
+}
 
 /* logsink.c */
 void gd_log_setup(struct gd_agent *a);

@@ -24,6 +24,7 @@ void gd_uevents_open(struct gd_agent *a)
 	a->uevent_fd = -1;
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
 		a->uevent_fd = fd;
+		gd_poll_changed(a);
 		return;
 	}
 	gd_logf(&a->log, GD_LOG_INFO, "no uevent socket (%s): VM generation "
@@ -38,6 +39,7 @@ void gd_uevents_close(struct gd_agent *a)
 	if (a->uevent_fd >= 0)
 		close(a->uevent_fd);
 	a->uevent_fd = -1;
+	gd_poll_changed(a);
 }
 
 int gd_uevents_pollfds(const struct gd_agent *a, struct pollfd *pfd)

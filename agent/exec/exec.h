@@ -67,6 +67,10 @@ pid_t gd_exec_start(const struct gd_exec_spec *s, char *err, size_t cap);
 
 int gd_exec_pollfds(struct pollfd *pfd);
 void gd_exec_events(const struct pollfd *pfd, int n);
+/* Moves on whenever a slot's pipe opens or closes: the loop's cue to take
+ * gd_exec_pollfds() again (it keeps its poll set until then). */
+unsigned gd_exec_pollgen(void);
+void gd_exec_pollset_changed(void);
 /* A reaped child: 1 when it was a guest-exec process (status kept). */
 int gd_exec_reaped(pid_t pid, int status);
 

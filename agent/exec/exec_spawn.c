@@ -113,6 +113,7 @@ static void fill_slot(struct gd_exec_slot *slot, const struct gd_exec_spec *s,
 		close(slot->in_fd); /* nothing to feed: EOF at once */
 		slot->in_fd = -1;
 	}
+	gd_exec_pollset_changed();
 }
 
 pid_t gd_exec_start(const struct gd_exec_spec *s, char *err, size_t cap)

@@ -11,6 +11,17 @@
 #define EXEC_READ_CHUNK 4096 /* bytes read at a time past the capture bound */
 
 static struct gd_exec_slot slots[GD_EXEC_SLOTS];
+static unsigned pollgen;
+
+unsigned gd_exec_pollgen(void)
+{
+	return pollgen;
+}
+
+void gd_exec_pollset_changed(void)
+{
+	pollgen++;
+}
 
 struct gd_exec_slot *gd_exec_free_slot(void)
 {
@@ -30,8 +41,10 @@ struct gd_exec_slot *gd_exec_find(pid_t pid)
 
 static void close_fd(int *fd)
 {
-	if (*fd >= 0)
+	if (*fd >= 0) {
 		close(*fd);
+		pollgen++;
+	}
 	*fd = -1;
 }
 

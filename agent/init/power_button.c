@@ -111,6 +111,7 @@ static void open_input(struct gd_agent *a, int num)
 	ioctl(fd, EVIOCGNAME(sizeof name - 1), name);
 	pb->input_fd[slot] = fd;
 	pb->input_num[slot] = num;
+	gd_poll_changed(a);
 	gd_logf(&a->log, GD_LOG_DEBUG, "power button: %s (%s) has KEY_POWER",
 		path, name);
 }
@@ -130,10 +131,11 @@ static void scan_inputs(struct gd_agent *a)
 	gd_dir_close(&d);
 }
 
-static void close_input(struct gd_power_button *pb, int i)
+static void close_input(struct gd_agent *a, int i)
 {
-	close(pb->input_fd[i]);
-	pb->input_fd[i] = -1;
+	close(a->init.pb.input_fd[i]);
+	a->init.pb.input_fd[i] = -1;
+	gd_poll_changed(a);
 }
 
 static void read_input(struct gd_agent *a, int i)
@@ -157,7 +159,7 @@ static void read_input(struct gd_agent *a, int i)
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		gd_logf(&a->log, GD_LOG_INFO, "power button: /dev/input/event%d "
 			"gone", pb->input_num[i]);
-		close_input(pb, i);
+		close_input(a, i);
 	}
 }
 
@@ -206,6 +208,7 @@ static void open_acpi(struct gd_agent *a)
 
 	if (rc == 0) {
 		a->init.pb.acpi_fd = fd;
+		gd_poll_changed(a);
 		gd_logf(&a->log, GD_LOG_DEBUG, "power button: ACPI netlink "
 			"events (%s/%s)", GD_ACPI_FAMILY, GD_ACPI_GROUP);
 		return;
@@ -309,11 +312,12 @@ void gd_pb_close(struct gd_agent *a)
 
 	for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 		if (pb->input_fd[i] >= 0)
-			close_input(pb, i);
+			close_input(a, i);
 	if (pb->acpi_fd >= 0)
 		close(pb->acpi_fd);
 	pb->acpi_fd = -1;
 	pb->active = 0;
+	gd_poll_changed(a);
 }
 
 int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd)

@@ -45,12 +45,17 @@ static const char *boot_id(struct gd_agent *a)
 	return a->boot_id;
 }
 
+/* guestd's uptime when it woke for this request: no clock read of its own. */
+static uint64_t agent_uptime(const struct gd_agent *a)
+{
+	return a->woke_ns > a->start_ns ? a->woke_ns - a->start_ns : 0;
+}
+
 static int put_uptimes(struct gd_req *r)
 {
-	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
 	const char *id = boot_id(r->agent);
 
-	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, now - r->agent->start_ns) ||
+	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, agent_uptime(r->agent)) ||
 	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, gd_clock_ns(CLOCK_BOOTTIME)))
 		return -1;
 	if (id[0] && gd_tlv_str(r->w, GD_T_BOOT_ID, id))
@@ -88,7 +93,7 @@ int gd_svc_ping(struct gd_req *r)
 		if (gd_tlv_raw(r->w, ping_tpl.bytes, ping_tpl.len))
 			return GD_S_INTERNAL;
 		v = r->w->out->data + start + ping_tpl.up;
-		gd_set_u64(v, gd_clock_ns(CLOCK_MONOTONIC) - a->start_ns);
+		gd_set_u64(v, agent_uptime(a));
 		/* SYS_UPTIME's value: past this one and its TLV header */
 		gd_set_u64(v + 8 + GD_TLV_HDR_LEN, gd_clock_ns(CLOCK_BOOTTIME));
 		return GD_S_OK;

@@ -158,22 +158,25 @@ void gd_time_init(struct gd_agent *a)
 	t->krun_fd = -1;
 	if (a->cfg.vsock && a->cfg.timesync_port)
 		t->krun_fd = open_krun(a, a->cfg.timesync_port);
+	gd_poll_changed(a);
 	check_clocks(a, 0); /* the baseline */
 	t->next_check = gd_clock_ns(CLOCK_MONOTONIC) +
 			GD_CLOCK_CHECK_MS * NS_PER_MS;
 }
 
-static void close_fd(int *fd)
+static void close_fd(struct gd_agent *a, int *fd)
 {
-	if (*fd >= 0)
+	if (*fd >= 0) {
 		close(*fd);
+		gd_poll_changed(a);
+	}
 	*fd = -1;
 }
 
 void gd_time_close(struct gd_agent *a)
 {
-	close_fd(&a->time.jump_fd);
-	close_fd(&a->time.krun_fd);
+	close_fd(a, &a->time.jump_fd);
+	close_fd(a, &a->time.krun_fd);
 	gd_vmgenid_close(&a->time.genid);
 }
 
@@ -197,7 +200,7 @@ static int recv_failed(struct gd_agent *a, int *fd, const char *what)
 		return 1;
 	gd_logf(&a->log, GD_LOG_WARN, "%s: %s; closing it", what,
 		strerror(errno));
-	close_fd(fd);
+	close_fd(a, fd);
 	return 1;
 }
 
@@ -213,7 +216,7 @@ static void jump_timer_woke(struct gd_agent *a)
 		gd_logf(&a->log, GD_LOG_WARN, "clock-set timer: %s; clock "
 			"jumps are looked for every %u ms", strerror(errno),
 			GD_CLOCK_CHECK_MS);
-		close_fd(&a->time.jump_fd);
+		close_fd(a, &a->time.jump_fd);
 		a->time.next_check = gd_clock_ns(CLOCK_MONOTONIC);
 	}
 	check_clocks(a, 0);

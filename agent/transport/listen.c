@@ -22,6 +22,7 @@ static struct gd_listener *add(struct gd_agent *a, int fd,
 {
 	struct gd_listener *l = &a->net->listeners[a->net->nlisteners++];
 
+	gd_poll_changed(a);
 	l->fd = fd;
 	l->kind = kind;
 	l->proto = GD_PROTO_NATIVE;
@@ -228,4 +229,5 @@ void gd_listeners_close(struct gd_agent *a)
 			unlink(a->net->listeners[i].desc);
 	}
 	a->net->nlisteners = 0;
+	gd_poll_changed(a);
 }
