@@ -11,7 +11,9 @@
  * C0 control (which covers NUL and newline), no DEL, no C1 control.
  * Values are 0..GD_KV_VALUE_MAX arbitrary bytes.
  *
- * Lookups scan the small meta array (hash and lengths), so a lookup
+ * Lookups follow a hash chain through the small meta array: meta[b].head
+ * starts the chain of the entries whose hash picks bucket b, so a lookup,
+ * hit or miss, reads a few meta entries whatever the table holds and
  * touches only the slot it finds. An entry keeps its slot until deleted,
  * which makes the slot index a stable cursor for paged listing: an entry
  * present for a whole listing is returned exactly once.
@@ -28,12 +30,16 @@
 #define GD_KV_VALUE_MAX 2048     /* bytes, Hyper-V's value limit */
 #ifndef GD_KV_POOL_ENTRIES /* -D to build with another size */
 #define GD_KV_POOL_ENTRIES 1024  /* entries per pool */
+/* A chain link is 1 + a slot index in 16 bits (struct gd_kv_meta). */
+_Static_assert(GD_KV_POOL_ENTRIES < 65535, "kv chain links are 16 bits");
 #endif
 
 struct gd_kv_meta {
 	uint32_t hash;
 	uint16_t klen; /* 0: the slot is free */
 	uint16_t vlen;
+	uint16_t head; /* bucket of this index: 1 + its first slot, 0 empty */
+	uint16_t next; /* this slot's chain: 1 + the next slot, 0 last */
 };
 
 struct gd_kv_slot {

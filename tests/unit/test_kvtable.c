@@ -1,7 +1,7 @@
 /*
  * Unit tests for libmini/kvtable.c and utf8.c: key rules at and past
- * every limit, strict UTF-8, set/get/del/undo, a full table, and paged
- * iteration with a stable cursor.
+ * every limit, strict UTF-8, set/get/del/undo, a full table, paged
+ * iteration with a stable cursor, and the hash chains against a model.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -215,15 +215,141 @@ static void test_cursor(void **state)
 	assert_int_equal(gd_kv_next(t, &cursor, &e), 0);
 }
 
+/* The eight-bytes-a-step ASCII check: a bad byte at every position of
+ * every length up to three words, and the printable edges everywhere. */
+static void test_key_words(void **state)
+{
+	static const uint8_t bad[] = { 0x00, 0x1f, 0x7f, 0x80, 0x9f, 0xc3, 0xff };
+	char key[25];
+
+	(void)state;
+	for (size_t n = 1; n <= 24; n++) {
+		memset(key, 'a', n);
+		assert_int_equal(gd_kv_key_check(key, n), GD_S_OK);
+		for (size_t at = 0; at < n; at++) {
+			memset(key, at % 2 ? ' ' : '~', n); /* 0x20, 0x7e */
+			assert_int_equal(gd_kv_key_check(key, n), GD_S_OK);
+			for (size_t b = 0; b < sizeof bad; b++) {
+				key[at] = (char)bad[b];
+				if (gd_kv_key_check(key, n) != GD_S_BAD_KEY)
+					fail_msg("byte %#x at %zu of %zu accepted",
+						 bad[b], at, n);
+			}
+		}
+	}
+	/* UTF-8 across a word boundary, with ASCII words after it */
+	assert_int_equal(key_status("1234567\xc3\xa9" "abcdefghijklmnop"), GD_S_OK);
+	assert_int_equal(key_status("1234567\xc2\x85" "abcdefghijklmnop"),
+			 GD_S_BAD_KEY);
+}
+
+/* Key number k of a model: "k" and a number, so that lengths vary. */
+static size_t model_key(char *out, size_t cap, unsigned k)
+{
+	return (size_t)snprintf(out, cap, "k%u", k * 7919u);
+}
+
+struct model {
+	int present[40];
+	uint32_t value[40];
+};
+
+static void check_model(const struct gd_kv_table *t, const struct model *m,
+			unsigned nkeys)
+{
+	struct gd_kv_entry e;
+	uint32_t count = 0;
+	char k[32];
+
+	for (unsigned i = 0; i < nkeys; i++) {
+		size_t n = model_key(k, sizeof k, i);
+		int st = gd_kv_get(t, k, n, &e);
+
+		if (!m->present[i]) {
+			assert_int_equal(st, GD_S_NOT_FOUND);
+			continue;
+		}
+		assert_int_equal(st, GD_S_OK);
+		assert_int_equal(e.vlen, sizeof m->value[i]);
+		assert_memory_equal(e.value, &m->value[i], sizeof m->value[i]);
+		count++;
+	}
+	assert_int_equal(gd_kv_count(t), count);
+}
+
+/* One random set or del, undone one time in four (model unchanged then). */
+static void model_step(struct gd_kv_table *t, struct model *m, uint32_t rnd,
+		       unsigned nkeys, uint32_t cap)
+{
+	struct gd_kv_undo u;
+	unsigned i = (rnd >> 8) % nkeys, used = 0;
+	int undo = (rnd >> 4) % 4 == 0, st;
+	char k[32];
+	size_t n = model_key(k, sizeof k, i);
+
+	for (unsigned j = 0; j < nkeys; j++)
+		used += (unsigned)m->present[j];
+	if (rnd % 3 == 0) {
+		st = gd_kv_del(t, k, n, &u);
+		assert_int_equal(st, m->present[i] ? GD_S_OK : GD_S_NOT_FOUND);
+		if (st == GD_S_OK && !undo)
+			m->present[i] = 0;
+	} else {
+		st = gd_kv_set(t, k, n, &rnd, sizeof rnd, &u);
+		if (!m->present[i] && used == cap) {
+			assert_int_equal(st, GD_S_POOL_FULL);
+			return;
+		}
+		assert_int_equal(st, GD_S_OK);
+		if (!undo) {
+			m->present[i] = 1;
+			m->value[i] = rnd;
+		}
+	}
+	if (st == GD_S_OK && undo)
+		gd_kv_undo(t, &u);
+}
+
+/* The hash chains against a plain model: tables of several sizes (so
+ * buckets are shared), sets, deletes and undos in a fixed pseudo-random
+ * order, every key looked up after every step. */
+static void test_chains(void **state)
+{
+	static struct gd_kv_meta m[16];
+	static struct gd_kv_slot sl[16];
+	static const uint32_t caps[] = { 1, 3, 7, 16 };
+	struct gd_kv_table t;
+	struct model model;
+	uint32_t rnd = 12345;
+
+	(void)state;
+	for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+		unsigned nkeys = caps[c] * 2 + 3;
+
+		memset(&model, 0, sizeof model);
+		gd_kv_init(&t, m, sl, caps[c]);
+		for (int step = 0; step < 3000; step++) {
+			rnd = rnd * 1103515245u + 12345u;
+			model_step(&t, &model, rnd, nkeys, caps[c]);
+			check_model(&t, &model, nkeys);
+		}
+		gd_kv_clear(&t);
+		memset(&model, 0, sizeof model);
+		check_model(&t, &model, nkeys);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_key_rules),
+		cmocka_unit_test(test_key_words),
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_set_get_del_undo),
 		cmocka_unit_test(test_full_pool),
 		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
