@@ -4,31 +4,24 @@
 #include "gate.h"
 #include "native.h"
 
-struct op_entry {
-	uint16_t op;
-	gd_handler_fn fn;
-};
-
-static const struct op_entry ops[] = {
-	{ GD_OP_HELLO, gd_svc_hello },
-	{ GD_OP_PING, gd_svc_ping },
-	{ GD_OP_INFO, gd_svc_info },
-	{ GD_OP_TIME_GET, gd_svc_time_get },
-	{ GD_OP_TIME_SET, gd_svc_time_set },
-	{ GD_OP_SHUTDOWN, gd_svc_shutdown },
-	{ GD_OP_KV_GET, gd_svc_kv_get },
-	{ GD_OP_KV_SET, gd_svc_kv_set },
-	{ GD_OP_KV_DEL, gd_svc_kv_del },
-	{ GD_OP_KV_LIST, gd_svc_kv_list },
-	{ GD_OP_KV_WATCH, gd_svc_kv_watch },
+/* The handlers by op number: one index, whatever the op. */
+static const gd_handler_fn handlers[] = {
+	[GD_OP_HELLO] = gd_svc_hello,
+	[GD_OP_PING] = gd_svc_ping,
+	[GD_OP_INFO] = gd_svc_info,
+	[GD_OP_TIME_GET] = gd_svc_time_get,
+	[GD_OP_TIME_SET] = gd_svc_time_set,
+	[GD_OP_SHUTDOWN] = gd_svc_shutdown,
+	[GD_OP_KV_GET] = gd_svc_kv_get,
+	[GD_OP_KV_SET] = gd_svc_kv_set,
+	[GD_OP_KV_DEL] = gd_svc_kv_del,
+	[GD_OP_KV_LIST] = gd_svc_kv_list,
+	[GD_OP_KV_WATCH] = gd_svc_kv_watch,
 };
 
 static gd_handler_fn find_handler(uint16_t op)
 {
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		if (ops[i].op == op)
-			return ops[i].fn;
-	return NULL;
+	return op < sizeof handlers / sizeof handlers[0] ? handlers[op] : NULL;
 }
 
 static void error_frame(struct gd_agent *a, struct gd_conn *c, uint16_t op,
