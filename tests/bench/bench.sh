@@ -113,6 +113,8 @@ for a in $AGENTS; do
 	p=PID_$a
 	R[rss_$a]=$(awk '/^VmRSS:/ {print $2}' "/proc/${!p}/status")
 	R[hwm_$a]=$(awk '/^VmHWM:/ {print $2}' "/proc/${!p}/status")
+	R[anon_$a]=$(awk '/^RssAnon:/ {print $2}' "/proc/${!p}/status")
+	R[file_$a]=$(awk '/^RssFile:/ {print $2}' "/proc/${!p}/status")
 done
 # bss: its size in the binary and the pages the runs touched (of the
 # RSS above), per table of 16 KiB or more (tests/bench/bss_pages.py).
@@ -185,9 +187,13 @@ R[size_guestctl]=$(kib "$(stripped "$GUESTCTL")")
 R[size_tini]=$(kib "$(stat -L -c %s /usr/bin/tini-static)")
 # Where guestd's bytes go (tests/bench/size_areas.py on the link map the
 # Makefile writes beside it), and the build that leaves out the QGA front
-# end and the KV client (make bench-bin builds it in BUILD/opt-min).
-[ -f "$GUESTD.map" ] && while read -r area k; do R[area_$area]=$k; done \
-	< <(python3 "$TOP/tests/bench/size_areas.py" "$GUESTD.map")
+# end and the KV client (make bench-bin builds it in BUILD/opt-min). An
+# LTO link's map names its partitions, not the objects: the areas come
+# from the same sources linked without LTO (BUILD/nolto), if built.
+AREA_MAP=$(dirname "$GUESTD")/nolto/guestd.map
+[ -f "$AREA_MAP" ] || AREA_MAP=$GUESTD.map
+[ -f "$AREA_MAP" ] && while read -r area k; do R[area_$area]=$k; done \
+	< <(python3 "$TOP/tests/bench/size_areas.py" "$AREA_MAP")
 GUESTD_MIN=${GUESTD_MIN:-$(dirname "$GUESTD")/opt-min/guestd}
 if [ -x "$GUESTD_MIN" ]; then
 	strip -o "$B/guestd-min.stripped" "$GUESTD_MIN"
@@ -443,11 +449,13 @@ for area in wire qga kv time init auth base libc; do
 	if [ -n "${R[area_$area]:-}" ]; then
 		row "size by area from the link map, KiB: $what" - "${R[area_$area]}" — —
 	else
-		na "size by area from the link map, KiB: $what" "no $GUESTD.map (the Makefile links with -Wl,-Map)"
+		na "size by area from the link map, KiB: $what" "no $AREA_MAP (make bench-bin links BUILD/nolto with -Wl,-Map)"
 	fi
 done
 row "VmRSS after the ping runs, KiB" lower "$(g rss)" "$(e rss)" "$(q rss)"
 row "VmHWM after the ping runs, KiB" lower "$(g hwm)" "$(e hwm)" "$(q hwm)"
+row "RssAnon after the ping runs, KiB (memory of its own: bss, data, stack)" lower "$(g anon)" "$(e anon)" "$(q anon)"
+row "RssFile after the ping runs, KiB (the binary's and libraries' pages, shared with the page cache)" lower "$(g file)" "$(e file)" "$(q file)"
 row "bss in the binary, KiB (zeroed memory: costs RSS only where touched)" - "${R[bss_guestd]:-}" "${R[bss_echo]:-}" —
 row "bss touched after the ping runs, KiB (own pages of the VmRSS above)" lower "${R[bsst_guestd]:-}" "${R[bsst_echo]:-}" —
 row "instructions per ping, user space (callgrind, $CG_N pings minus 0)" lower "$(g ins)" "$(e ins)" "$(q ins)"

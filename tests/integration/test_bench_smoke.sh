@@ -57,6 +57,8 @@ rows=(
 	"size by area from the link map, KiB: libc|N----|na-ok"
 	"VmRSS after the ping runs, KiB|NNNNN"
 	"VmHWM after the ping runs, KiB|NNNNN"
+	"RssAnon after the ping runs, KiB|NNNNN"
+	"RssFile after the ping runs, KiB|NNNNN"
 	"bss in the binary, KiB|NN---"
 	"bss touched after the ping runs, KiB|NN-N-"
 	"instructions per ping, user space (callgrind, 20 pings minus 0)|NNNNN"
