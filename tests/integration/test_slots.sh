@@ -624,15 +624,23 @@ grown = present(pid) - pages100
 note("VmRSS after the first 100 cycles %d kB (anon %d kB), after 10,000 "
      "%d kB (anon %d kB); open fds %d and %d"
      % (rss100, anon100, rss, anon, fd100, fd))
-for line in named(grown, GUESTD):
+slot_pages = [l for l in named(grown, GUESTD) if " conn_bufs+" in l]
+other_pages = [l for l in named(grown, GUESTD) if " conn_bufs+" not in l]
+for line in slot_pages + other_pages:
     note("first touched after 100 cycles: " + line)
 # No malloc in guestd: every buffer is static, and RSS grows only as pages
-# are first touched. The warm-up touched every slot's buffers as far as
-# any cycle can; 2 pages of slack for what a rarer path may still touch
-# first (a deeper stack, a page of text, the refusal log's window
-# summary). A leak of a byte per cycle would be 10 kB.
-tap(rss - rss100 <= 8, "VmRSS unchanged within 2 pages over 10,000 cycles "
-    "(%d -> %d kB)" % (rss100, rss), (rss100, rss))
+# are first touched. The warm-up touches every slot's buffers as far as
+# any cycle can, so the RSS normally does not move at all; a slot buffer
+# page first touched later (it happened on CI: four slots' decoder and
+# queue pages, once) is bounded by the buffer's size and is not a leak,
+# so those pages are named and allowed. Anything else has 2 pages of
+# slack, for what a rarer path may still touch first (a deeper stack, a
+# page of text). A leak of a byte per cycle would be 10 kB.
+tap(len(other_pages) <= 2 and rss - rss100 <= 8 + 4 * len(slot_pages),
+    "VmRSS unchanged over 10,000 cycles but for slot buffer pages first "
+    "touched (%d -> %d kB; %d slot buffer pages, %d others)"
+    % (rss100, rss, len(slot_pages), len(other_pages)),
+    (rss100, rss, other_pages))
 tap(fd == fd100, "no fd left behind (%d -> %d)" % (fd100, fd))
 rc, dt = ping(HS)
 tap(rc == 0, "root's ping answered after them (%.1f ms)" % (dt * 1e3))
