@@ -19,10 +19,15 @@ export GUESTD=$(realpath "$GUESTD") GUESTCTL=$(realpath "$GUESTCTL") BUILD=$(rea
 export MODE=${MODE:-release} TOP=$PWD
 passed=0 failed=0 skipped=0
 
+# log_of NAME: NAME's log, named by its folder too: integration/ and e2e/
+# both have a test_time.sh, and the two can run at once (the second lane).
+log_of() { echo "$LOGDIR/${1%%/*}-$(basename "$1").log"; }
+
 # run_test NAME COMMAND...: run one program into its log; its exit status
 # and duration go to LOG.rc and LOG.s for tally.
 run_test() {
-	local log="$LOGDIR/$(basename "$1").log" t0=$(date +%s)
+	local log t0=$(date +%s)
+	log=$(log_of "$1")
 	shift
 	"$@" >"$log" 2>&1 </dev/null
 	echo $? >"$log.rc"
@@ -31,7 +36,8 @@ run_test() {
 
 # tally NAME: count a finished program's results and print its line.
 tally() {
-	local name=$1 log="$LOGDIR/$(basename "$1").log" rc p f s plan
+	local name=$1 log rc p f s plan
+	log=$(log_of "$1")
 	[ -f "$log.rc" ] || { echo 1 >"$log.rc"; echo 0 >"$log.s"; echo "not ok - never ran" >>"$log"; }
 	rc=$(cat "$log.rc")
 	s=$(grep -ciE '^ok( [0-9]+)? *(- *)?# *skip' "$log")
@@ -72,14 +78,14 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 			if [ -f "tests/$b" ] && want "tests/$b"; then
 				run_test "$b" bash "tests/$b"
 			fi
-			touch "$LOGDIR/$(basename "$b").done"
+			touch "$(log_of "$b").done"
 		done
 	) &
 	beside_pid=$!
 fi
 # wait_beside NAME: until the second lane has finished NAME.
 wait_beside() {
-	while [ ! -f "$LOGDIR/$(basename "$1").done" ] && kill -0 "$beside_pid" 2>/dev/null; do
+	while [ ! -f "$(log_of "$1").done" ] && kill -0 "$beside_pid" 2>/dev/null; do
 		sleep 1
 	done
 }
