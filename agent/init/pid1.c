@@ -1,7 +1,9 @@
 /*
  * The order of an init's work: API filesystems and the console before the
  * configuration (it lives in /proc/cmdline), then hostname, loopback,
- * Ctrl-Alt-Del and modules, then the workload once the host can connect.
+ * Ctrl-Alt-Del (whose answer also says whether this is the machine's PID 1
+ * or a namespace's: initsys.c) and modules, then the workload once the
+ * host can connect.
  */
 #include <signal.h>
 #include <string.h>
@@ -13,7 +15,6 @@ void gd_pid1_early(struct gd_agent *a)
 {
 	gd_mounts_setup(a);
 	gd_init_console();
-	a->init.root_pidns = gd_in_root_pidns();
 }
 
 static int check_choices(struct gd_agent *a)

@@ -111,7 +111,8 @@ struct gd_pid1 {
 	int nmounted;
 	uint64_t reaped;
 	int cad_mode;       /* GD_SD_* for SIGINT as PID 1 */
-	int root_pidns;     /* PID 1 of the machine, not of a namespace */
+	int root_pidns;     /* PID 1 of the machine, not of a namespace (set
+			     * with Ctrl-Alt-Del, initsys.c) */
 };
 
 struct gd_agent;

@@ -15,11 +15,11 @@
 #include <fcntl.h>
 #include <linux/input.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -173,37 +173,53 @@ void gd_pb_input_added(struct gd_agent *a, int n)
 
 /* --- ACPI netlink events ------------------------------------------------ */
 
-/* Ask the genetlink controller for acpi_event and join its group. */
+/*
+ * The controller's answer to a request sent now, in buf. Generic netlink
+ * runs a request within send(2), so the answer is normally queued by the
+ * time recv(2) looks; a kernel that answered later gets up to a second.
+ */
+static ssize_t genl_reply(int fd, uint8_t *buf, size_t cap)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n = recv(fd, buf, cap, 0);
+
+	if (n < 0 && errno == EAGAIN && poll(&pfd, 1, 1000) > 0)
+		n = recv(fd, buf, cap, 0);
+	return n;
+}
+
+/*
+ * Ask the genetlink controller for acpi_event and join its group, on a
+ * non-blocking socket bound by its first send(2): three system calls
+ * fewer than bind, SO_RCVTIMEO and O_NONBLOCK afterwards (each one new
+ * kernel code to run at boot).
+ */
 static int join_acpi(int fd, uint16_t *family)
 {
 	static uint8_t buf[GD_GENL_MSG_MAX];
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval wait = { .tv_sec = 1 };
 	size_t len = gd_genl_family_request(buf, sizeof buf, 1);
 	uint32_t group;
 	ssize_t n;
 	int rc;
 
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) ||
-	    send(fd, buf, len, 0) != (ssize_t)len)
+	if (send(fd, buf, len, 0) != (ssize_t)len)
 		return -errno;
-	n = recv(fd, buf, sizeof buf, 0);
+	n = genl_reply(fd, buf, sizeof buf);
 	if (n < 0)
 		return -errno;
 	rc = gd_genl_family_reply(buf, (size_t)n, family, &group);
 	if (rc)
 		return rc;
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof group) ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK))
+		       sizeof group))
 		return -errno;
 	return 0;
 }
 
 static void open_acpi(struct gd_agent *a)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			NETLINK_GENERIC);
 	int rc = fd < 0 ? -errno : join_acpi(fd, &a->init.pb.acpi_family);
 
 	if (rc == 0) {
