@@ -29,7 +29,8 @@
 #define GD_KMSG_INTERVAL_NS (5ull * 1000000000u + 250000000u)
 
 static int kmsg_fd = -1;
-static int kmsg_unlimited;       /* printk.devkmsg=on: no burst limit */
+static int kmsg_unlimited;       /* printk.devkmsg=on: no burst limit; -1 not
+				 * asked yet (kmsg_budget asks at the burst) */
 static unsigned kmsg_lines;      /* lines written in this window */
 static uint64_t kmsg_window;     /* CLOCK_MONOTONIC ns it began, 0 none */
 
@@ -48,24 +49,32 @@ static int devkmsg_on(void)
 static void kmsg_open(void)
 {
 	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	kmsg_unlimited = kmsg_fd >= 0 && devkmsg_on();
+	kmsg_unlimited = -1;
 	kmsg_lines = 0;
 	kmsg_window = 0;
 }
 
-/* 1 when the kernel would take one more line now, as its limiter counts. */
+/*
+ * 1 when the kernel would take one more line now, as its limiter counts.
+ * Whether it limits at all is asked only once a burst is reached: at boot
+ * that is one file fewer to read before the ready line.
+ */
 static int kmsg_budget(void)
 {
 	uint64_t now;
 
-	if (kmsg_unlimited)
+	if (kmsg_unlimited == 1)
 		return 1;
 	now = gd_clock_ns(CLOCK_MONOTONIC);
 	if (!kmsg_window || now - kmsg_window >= GD_KMSG_INTERVAL_NS) {
 		kmsg_window = now;
 		kmsg_lines = 0;
 	}
-	return kmsg_lines < GD_KMSG_BURST;
+	if (kmsg_lines < GD_KMSG_BURST)
+		return 1;
+	if (kmsg_unlimited < 0)
+		kmsg_unlimited = devkmsg_on();
+	return kmsg_unlimited;
 }
 
 static void write_all(int fd, const char *p, size_t n)

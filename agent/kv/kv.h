@@ -37,6 +37,7 @@ struct gd_kv {
 	struct gd_kv_store stores[GD_KV_NPOOLS]; /* host, guest used */
 	int dirfd;                   /* state dir; -1 keeps pools in memory */
 	char store_error[GD_KV_ERR_MAX]; /* last persistence problem, or "" */
+	int auto_filled; /* the auto pool had its first, silent, refresh */
 };
 
 struct gd_agent;
@@ -69,7 +70,8 @@ void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
 /* Send a pending overflow notice when there is room (from conn I/O). */
 void gd_kv_conn_io(struct gd_agent *a, struct gd_conn *c);
 
-/* kv_auto.c: refresh the auto pool from the system. */
+/* kv_auto.c: refresh the auto pool from the system (the first time, on
+ * the first read or watch, without announcing). */
 void gd_kv_auto_refresh(struct gd_agent *a);
 
 /* kv_workload.c: workload facts for the auto pool. */

@@ -42,7 +42,7 @@ static void put(struct gd_agent *a, const char *key, const char *val)
 			key);
 		return;
 	}
-	if (strcmp(key, UPTIME_KEY) != 0)
+	if (a->kv.auto_filled && strcmp(key, UPTIME_KEY) != 0)
 		gd_kv_announce(a, NULL, GD_KV_POOL_AUTO, key, klen,
 			       GD_KV_CHANGE_SET);
 }
@@ -148,8 +148,9 @@ static void drop_gone_interfaces(struct gd_agent *a)
 			continue;
 		memcpy(key, e.key, klen);
 		gd_kv_del(t, key, klen, NULL);
-		gd_kv_announce(a, NULL, GD_KV_POOL_AUTO, key, klen,
-			       GD_KV_CHANGE_DEL);
+		if (a->kv.auto_filled)
+			gd_kv_announce(a, NULL, GD_KV_POOL_AUTO, key, klen,
+				       GD_KV_CHANGE_DEL);
 	}
 }
 
@@ -176,8 +177,14 @@ static void put_addresses(struct gd_agent *a)
 	drop_gone_interfaces(a);
 }
 
+/*
+ * The first refresh (the first read or watch of the pool, not start-up:
+ * kv_pools.c) fills the pool without announcing: nobody could have seen
+ * it empty, so its keys are the baseline changes are told against.
+ */
 void gd_kv_auto_refresh(struct gd_agent *a)
 {
 	put_facts(a);
 	put_addresses(a);
+	a->kv.auto_filled = 1;
 }

@@ -23,7 +23,8 @@ void gd_kv_start(struct gd_agent *a)
 		   GD_KV_AUTO_ENTRIES);
 	kv->dirfd = -1;
 	gd_kv_persist_start(a);
-	gd_kv_auto_refresh(a);
+	/* the auto pool is filled when first read or watched (svc_kv.c):
+	 * every read refreshes it, and start-up is on the boot's path */
 }
 
 int gd_kv_pool_writable(int role, int pool, const char **why)
