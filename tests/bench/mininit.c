@@ -10,6 +10,9 @@
  *   - finit_module(2) the modules= list of /etc/guestd.conf, in order (the
  *     line mkinitramfs.sh appends: in-image paths, dependencies first);
  *   - listen on AF_VSOCK, port vsock-port= of that file (default 2761);
+ *   - open the virtio-serial port serial= of that file names (the default
+ *     image's host channel, org.guestd.0: guestd serves the host there
+ *     from its ready line on), found by name in /sys/class/virtio-ports;
  * then write one line to /dev/kmsg, "mininit: mininit ready", so the
  * kernel's printk time stamps it like guestd's "guestd: guestd ... ready".
  * After that it pauses forever (QEMU is killed), or powers off if an
@@ -18,10 +21,11 @@
  * Left out: what guestd also does before its ready line that a bare
  * listener does not need (so the difference is guestd's own cost): config
  * precedence and the kernel command line, hostname, Ctrl-Alt-Del, signals,
- * serial ports, uevents, power button, the guest-local socket, KV, time,
- * and every log line but two. Every failure is printed and mininit goes on, as guestd does:
- * PID 1 must not exit. Not PID 1, it refuses to run (exit 2): it would
- * mount over the running system's /dev and /run.
+ * the QEMU guest agent's port, uevents, power button, the guest-local
+ * socket, KV, time, and every log line but two. Every failure is printed
+ * and mininit goes on, as guestd does: PID 1 must not exit. Not PID 1, it
+ * refuses to run (exit 2): it would mount over the running system's /dev
+ * and /run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +52,7 @@
 #define MI_PATH_MAX 512
 #define MI_VSOCK_PORT 2761 /* GD_DEFAULT_VSOCK_PORT */
 #define MI_BACKLOG 64
+#define MI_PORTS "/sys/class/virtio-ports"
 
 static int kmsg_fd = -1;
 static unsigned errors;
@@ -348,12 +353,81 @@ static void vsock_listen(uint32_t port)
 	}
 }
 
+/* 1 when MI_PORTS/entry/name holds want (one line). */
+static int port_named(const char *entry, const char *want, size_t len)
+{
+	char path[MI_PATH_MAX], name[128];
+	int fd, n;
+	ssize_t got;
+
+	n = snprintf(path, sizeof path, "%s/%s/name", MI_PORTS, entry);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, name, sizeof name);
+	close(fd);
+	if (got > 0 && name[got - 1] == '\n')
+		got--;
+	return got >= 0 && (size_t)got == len && memcmp(name, want, len) == 0;
+}
+
+/* The first port in MI_PORTS named want, as "/dev/vportNpM" in dev. */
+static int find_port(const char *want, size_t len, char *dev, size_t cap)
+{
+	/* getdents64 on a static buffer: opendir(3) would bring malloc in */
+	static char ents[4096];
+	int fd = open(MI_PORTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, ents, sizeof ents)) > 0) {
+		for (long at = 0; at < n;) {
+			/* d_ino, d_off (8 bytes each), d_reclen, d_type, d_name */
+			const char *name = ents + at + 19;
+			uint16_t reclen;
+
+			memcpy(&reclen, ents + at + 16, sizeof reclen);
+			at += reclen;
+			if (name[0] != '.' && port_named(name, want, len)) {
+				close(fd);
+				return snprintf(dev, cap, "/dev/%s", name) <
+				       (int)cap ? 0 : -1;
+			}
+		}
+	}
+	close(fd);
+	return -1;
+}
+
+/*
+ * serial=NAME: open the virtio-serial port of that name, as guestd does
+ * (a value starting with / is the device itself). It stays open.
+ */
+static void serial_open(const char *want, size_t len)
+{
+	char dev[MI_PATH_MAX];
+
+	if (want[0] == '/' && len < sizeof dev) {
+		memcpy(dev, want, len);
+		dev[len] = '\0';
+	} else if (find_port(want, len, dev, sizeof dev)) {
+		say(3, "serial %.*s: no such port in %s", (int)len, want,
+		    MI_PORTS);
+		return;
+	}
+	if (open(dev, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) < 0)
+		say(3, "serial %s: %s", dev, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static char conf[MI_CONF_MAX];
 	int poweroff = 0, have_conf;
-	const char *mods = NULL;
-	size_t mods_len = 0;
+	const char *mods = NULL, *port = NULL;
+	size_t mods_len = 0, port_len = 0;
 
 	for (int i = 1; i < argc; i++)
 		poweroff |= strcmp(argv[i], "poweroff") == 0;
@@ -374,6 +448,10 @@ int main(int argc, char **argv)
 	if (mods && mods_len)
 		load_modules(mods, mods_len);
 	vsock_listen(vsock_port(have_conf ? conf : NULL));
+	if (have_conf)
+		port = conf_value(conf, "serial", &port_len);
+	if (port && port_len)
+		serial_open(port, port_len);
 	say(6, "mininit ready (%u errors)", errors);
 	if (poweroff) {
 		reboot(RB_POWER_OFF);
