@@ -217,19 +217,22 @@ static size_t payload_len(const struct gd_frame_writer *w)
 	return w->out->len - w->start - GD_HDR_LEN;
 }
 
+/* Both bounds checked once, then the header and the value written in place. */
 int gd_tlv_bytes(struct gd_frame_writer *w, uint16_t type, const void *v,
 		 size_t n)
 {
-	uint8_t th[GD_TLV_HDR_LEN];
+	uint8_t *at;
 
 	if (n > 0xffff || payload_len(w) + GD_TLV_HDR_LEN + n > GD_MAX_PAYLOAD)
 		return -1;
 	if (gd_buf_room(w->out) < GD_TLV_HDR_LEN + n)
 		return -1;
-	gd_set_u16(th, type);
-	gd_set_u16(th + 2, (uint16_t)n);
-	gd_buf_put(w->out, th, sizeof th);
-	gd_buf_put(w->out, v, n);
+	at = w->out->data + w->out->len;
+	gd_set_u16(at, type);
+	gd_set_u16(at + 2, (uint16_t)n);
+	if (n)
+		memcpy(at + GD_TLV_HDR_LEN, v, n);
+	w->out->len += GD_TLV_HDR_LEN + n;
 	return 0;
 }
 

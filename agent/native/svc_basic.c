@@ -51,12 +51,27 @@ static uint64_t agent_uptime(const struct gd_agent *a)
 	return a->woke_ns > a->start_ns ? a->woke_ns - a->start_ns : 0;
 }
 
+/*
+ * CLOCK_BOOTTIME for the requests of one wake-up, read at the first of
+ * them: 64 pipelined pings take one clock read, not 64.
+ */
+static uint64_t boot_at_wake(const struct gd_agent *a)
+{
+	static uint64_t woke_ns, boot_ns;
+
+	if (!boot_ns || woke_ns != a->woke_ns) {
+		woke_ns = a->woke_ns;
+		boot_ns = gd_clock_ns(CLOCK_BOOTTIME);
+	}
+	return boot_ns;
+}
+
 static int put_uptimes(struct gd_req *r)
 {
 	const char *id = boot_id(r->agent);
 
 	if (gd_tlv_u64(r->w, GD_T_AGENT_UPTIME, agent_uptime(r->agent)) ||
-	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, gd_clock_ns(CLOCK_BOOTTIME)))
+	    gd_tlv_u64(r->w, GD_T_SYS_UPTIME, boot_at_wake(r->agent)))
 		return -1;
 	if (id[0] && gd_tlv_str(r->w, GD_T_BOOT_ID, id))
 		return -1;
@@ -95,7 +110,7 @@ int gd_svc_ping(struct gd_req *r)
 		v = r->w->out->data + start + ping_tpl.up;
 		gd_set_u64(v, agent_uptime(a));
 		/* SYS_UPTIME's value: past this one and its TLV header */
-		gd_set_u64(v + 8 + GD_TLV_HDR_LEN, gd_clock_ns(CLOCK_BOOTTIME));
+		gd_set_u64(v + 8 + GD_TLV_HDR_LEN, boot_at_wake(a));
 		return GD_S_OK;
 	}
 	if (gd_svc_put_pid1_state(r, 0))
