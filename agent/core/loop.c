@@ -166,9 +166,14 @@ static void hand_on(struct gd_agent *a, struct poll_set *ps, int i)
 {
 	struct pollfd *p = &ps->pfd[i];
 
-	if (i < ps->nconn && fixed_gen(a) != ps->gen)
+	if (i >= ps->nconn) {
+		if (ps->owner[i]->fd == p->fd) /* not closed meanwhile */
+			gd_conn_io(a, ps->owner[i], p->revents);
 		return;
-	if (p->revents & POLLNVAL && i < ps->nconn) {
+	}
+	if (fixed_gen(a) != ps->gen)
+		return;
+	if (p->revents & POLLNVAL) {
 		gd_logf(&a->log, GD_LOG_ERR, "poll: fd %d closed but still "
 			"in the poll set: taking it again", p->fd);
 		gd_poll_changed(a);
@@ -183,10 +188,8 @@ static void hand_on(struct gd_agent *a, struct poll_set *ps, int i)
 		gd_pb_events(a, p, 1);
 	else if (i < ps->nexec)
 		gd_exec_events(p, 1);
-	else if (i < ps->nuev)
+	else
 		gd_uevents_events(a, p, 1);
-	else if (ps->owner[i]->fd == p->fd) /* not closed meanwhile */
-		gd_conn_io(a, ps->owner[i], p->revents);
 }
 
 /*
@@ -196,26 +199,30 @@ static void hand_on(struct gd_agent *a, struct poll_set *ps, int i)
  * walk ends with the last ready entry, which for a busy connection is
  * usually the first.
  */
+static int hand_on_range(struct gd_agent *a, struct poll_set *ps, int from,
+			 int to, int ready)
+{
+	for (int i = from; i < to && ready > 0; i++)
+		if (ps->pfd[i].revents) {
+			ready--;
+			hand_on(a, ps, i);
+		}
+	return ready;
+}
+
 static void hand_on_ready(struct gd_agent *a, struct poll_set *ps, int ready)
 {
-	for (int i = ps->nconn; i < ps->n && ready > 0; i++)
-		if (ps->pfd[i].revents) {
-			ready--;
-			hand_on(a, ps, i);
-		}
-	for (int i = 0; i < ps->nconn && ready > 0; i++)
-		if (ps->pfd[i].revents) {
-			ready--;
-			hand_on(a, ps, i);
-		}
+	ready = hand_on_range(a, ps, ps->nconn, ps->n, ready);
+	hand_on_range(a, ps, 0, ps->nconn, ready);
 }
 
 /*
  * One clock read per wake-up once poll(2) returns (a->woke_ns: the
  * timers, the connections' quiet times and PING's uptime use it), and one
- * before only when something is due. The timers run when the earliest due time has
- * come, or after a signal (a child's exit moves the shutdown sequence
- * and the descendants' drain on, which poll at a slower pace otherwise).
+ * before only when something is due. The timers run when the earliest due
+ * time has come, or after a signal (a child's exit moves the shutdown
+ * sequence and the descendants' drain on, which poll at a slower pace
+ * otherwise).
  */
 void gd_loop_run(struct gd_agent *a)
 {

@@ -43,7 +43,7 @@ static void close_fd(int *fd)
 {
 	if (*fd >= 0) {
 		close(*fd);
-		pollgen++;
+		gd_exec_pollset_changed();
 	}
 	*fd = -1;
 }
