@@ -7,39 +7,11 @@ that a read of untouched memory maps (VmRSS does not count that either).
 Prints one line per bss symbol of at least MIN_KIB (default 4) KiB,
 biggest first: 'NAME SIZE_KIB TOUCHED_KIB' (a page two tables share
 counts for both), then 'total BSS_KIB TOUCHED_KIB' for the section."""
-import os, re, struct, subprocess, sys
+import os, re, subprocess, sys
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-KPF_ZERO_PAGE = 24
-
-
-def present(pid, lo, hi):
-    """The set of page numbers in [lo, hi) backed by a page of their own:
-    present, and not the shared zero page a read of untouched memory maps
-    (which VmRSS does not count either)."""
-    out = set()
-    first, last = lo // PAGE, (hi + PAGE - 1) // PAGE
-    with open("/proc/%d/pagemap" % pid, "rb") as f:
-        f.seek(first * 8)
-        data = f.read((last - first) * 8)
-    try:
-        kflags = open("/proc/kpageflags", "rb")
-    except OSError:
-        kflags = None
-    for i in range(len(data) // 8):
-        (e,) = struct.unpack_from("<Q", data, i * 8)
-        if not e >> 63 & 1:
-            continue
-        pfn = e & ((1 << 55) - 1)
-        if kflags and pfn:
-            kflags.seek(pfn * 8)
-            (fl,) = struct.unpack("<Q", kflags.read(8))
-            if fl >> KPF_ZERO_PAGE & 1:
-                continue
-        out.add(first + i)
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from pagemap import PAGE, present  # noqa: E402 (tests/lib)
 
 
 def main():
@@ -73,7 +45,8 @@ def main():
                 break
     bss = (bss[0] + base, bss[1] + base)
     syms = [(a + base, size, name) for a, size, name in syms]
-    pages = present(pid, bss[0], bss[1])
+    pages = {pg // PAGE for pg in present(pid)
+             if bss[0] // PAGE * PAGE <= pg < bss[1]}
     big = sorted((s for s in syms if s[1] >= min_kib * 1024), key=lambda s: -s[1])
     for addr, size, name in big:
         n = sum(1 for pg in range(addr // PAGE, (addr + size - 1) // PAGE + 1) if pg in pages)
