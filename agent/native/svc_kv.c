@@ -18,24 +18,36 @@ struct kv_fields {
 	uint32_t seen; /* bit (type - FIELD_FIRST): tlv[] holds that type */
 };
 
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
 /*
- * The same walk as gd_tlv_find's (gd_tlv_next), so a field is seen
- * exactly when gd_tlv_find would find it.
+ * Stops where gd_tlv_find would give up (a TLV running past the end,
+ * which gd_dispatch has already refused), so a field is seen exactly
+ * when gd_tlv_find would find it.
  */
 static void read_fields(const struct gd_req *r, struct kv_fields *f)
 {
-	struct gd_tlv_view tv;
-	size_t off = 0;
+	const uint8_t *p = r->frame->payload;
+	size_t left = r->frame->hdr.length;
 	uint32_t seen = 0;
 
-	while (gd_tlv_next(r->frame->payload, r->frame->hdr.length, &off,
-			   &tv) == 1) {
-		unsigned slot = (unsigned)tv.type - FIELD_FIRST;
+	while (left >= GD_TLV_HDR_LEN) {
+		uint16_t type = le16(p), n = le16(p + 2);
+		unsigned slot = (unsigned)type - FIELD_FIRST;
 
+		if (left - GD_TLV_HDR_LEN < n)
+			break;
 		if (slot < FIELD_COUNT && !(seen & (1u << slot))) {
 			seen |= 1u << slot;
-			f->tlv[slot] = tv;
+			f->tlv[slot] = (struct gd_tlv_view){
+				.type = type, .len = n, .val = p + GD_TLV_HDR_LEN
+			};
 		}
+		p += GD_TLV_HDR_LEN + n;
+		left -= GD_TLV_HDR_LEN + n;
 	}
 	f->seen = seen;
 }
