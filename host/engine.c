@@ -346,6 +346,36 @@ static void read_frames(struct gc_run *r)
 	decode_frames(r);
 }
 
+/* Connected, or connecting: has a socket to poll. */
+static int live(const struct gc_run *r)
+{
+	return r->phase != P_IDLE && r->phase != P_DONE && r->phase != P_BACKOFF;
+}
+
+/*
+ * The agent may answer and close before our bytes go out (a BUSY notice:
+ * no slot for us). What it sent is still in our receive queue and says
+ * more than the send's EPIPE, so it is read first. The peer is gone:
+ * a read returns what is left, then 0 or an error, never blocks.
+ */
+static void read_before_fail(struct gc_run *r)
+{
+	size_t room;
+	uint8_t *dst;
+	ssize_t n;
+
+	while (live(r) && r->phase != P_HANDSHAKE) {
+		dst = gd_dec_space(&r->dec, &room);
+		if (room == 0)
+			return;
+		n = gc_sock_recv(r->fd, dst, room);
+		if (n <= 0)
+			return;
+		gd_dec_commit(&r->dec, (size_t)n);
+		decode_frames(r);
+	}
+}
+
 static void read_handshake(struct gc_run *r)
 {
 	int code = GC_EXIT_PROTOCOL;
@@ -374,18 +404,17 @@ static void write_out(struct gc_run *r)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < 0) {
-		gc_done_fail(r, GC_EXIT_PROTOCOL, "send: %s",
-			     gc_strerror(errno));
+		int err = errno;
+
+		if (err == EPIPE || err == ECONNRESET || err == ECONNABORTED)
+			read_before_fail(r);
+		if (!live(r))
+			return;
+		gc_done_fail(r, GC_EXIT_PROTOCOL, "send: %s", gc_strerror(err));
 		stream_failed(r, GC_EXIT_PROTOCOL);
 		return;
 	}
 	gd_buf_consume(&r->out, (size_t)n);
-}
-
-/* Connected, or connecting: has a socket to poll. */
-static int live(const struct gc_run *r)
-{
-	return r->phase != P_IDLE && r->phase != P_DONE && r->phase != P_BACKOFF;
 }
 
 static void on_events(struct gc_run *r, short revents)
