@@ -110,11 +110,8 @@ static void describe_peer(struct gd_conn *c, enum gd_listener_kind kind,
 /* The newcomer's slot class and peer key: the host and root first. */
 static int classify(const struct gd_listener *l, int fd,
 		    const struct sockaddr_storage *ss, socklen_t sl,
-		    uint64_t *key)
+		    uint64_t *key, struct gd_peer_cred *pc)
 {
-	struct ucred cr;
-	socklen_t len = sizeof cr;
-
 	if (l->kind == GD_LK_VSOCK) {
 		struct sockaddr_vm vm = { .svm_cid = VMADDR_CID_ANY };
 
@@ -123,13 +120,13 @@ static int classify(const struct gd_listener *l, int fd,
 		*key = gd_peer_key(GD_PK_CID, vm.svm_cid);
 		return vm.svm_cid == GD_PEER_CID_HOST ? GD_SC_PRIV : GD_SC_GUEST;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
-	    len != sizeof cr) {
+	gd_peer_cred_read(fd, pc);
+	if (pc->err) {
 		*key = gd_peer_key(GD_PK_OTHER, 0);
 		return GD_SC_GUEST;
 	}
-	*key = gd_peer_key(GD_PK_UID, cr.uid);
-	return cr.uid == 0 ? GD_SC_PRIV : GD_SC_GUEST;
+	*key = gd_peer_key(GD_PK_UID, pc->uc.uid);
+	return pc->uc.uid == 0 ? GD_SC_PRIV : GD_SC_GUEST;
 }
 
 static void slot_view(const struct gd_agent *a, struct gd_slot_info *v)
@@ -209,6 +206,7 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 	for (int budget = GD_ACCEPT_BUDGET; budget > 0; budget--) {
 		struct sockaddr_storage ss = { 0 };
 		socklen_t sl = sizeof ss;
+		struct gd_peer_cred pc = { .err = ENOTSOCK };
 		struct gd_conn *c;
 		char local[64];
 		uint64_t key;
@@ -222,10 +220,10 @@ void gd_conn_accept(struct gd_agent *a, struct gd_listener *l)
 					l->desc, strerror(errno));
 			return;
 		}
-		cls = classify(l, fd, &ss, sl, &key);
+		cls = classify(l, fd, &ss, sl, &key, &pc);
 		if (l->policy == GD_LP_LOCAL
-			    ? gd_local_admit(a, fd, local, sizeof local)
-			    : gd_peer_admit(a, l, fd, &ss)) {
+			    ? gd_local_admit(a, fd, &pc, local, sizeof local)
+			    : gd_peer_admit(a, l, fd, &ss, &pc)) {
 			gd_peer_stats_count(&a->net->stats.peers, key, GD_PE_REFUSED);
 			continue;
 		}

@@ -13,16 +13,29 @@
 
 struct gd_req;
 
+/*
+ * A unix peer's credentials, read once at accept (SO_PEERCRED) for its
+ * slot class and for the gate: err is 0, or why they could not be read.
+ */
+struct gd_peer_cred {
+	struct ucred uc;
+	int err;
+};
+
+void gd_peer_cred_read(int fd, struct gd_peer_cred *pc);
+
 /* Load allow-cid/uid/gid; -1 (logged) on a bad list. */
 int gd_peer_setup(struct gd_agent *a);
 /*
  * Accept-time check of a new connection on listener l. Returns 0 to
  * serve it; otherwise it has been refused with a NOT_PERMITTED notice,
  * logged (rate-limited), closed, and 1 is returned. For host listeners
- * (GD_LP_HOST); the guest-local socket has gd_local_admit.
+ * (GD_LP_HOST); the guest-local socket has gd_local_admit. pc: the
+ * credentials of a unix peer (unused for vsock).
  */
 int gd_peer_admit(struct gd_agent *a, const struct gd_listener *l, int fd,
-		  const struct sockaddr_storage *ss);
+		  const struct sockaddr_storage *ss,
+		  const struct gd_peer_cred *pc);
 
 /* local_gate.c: warn about kv-allow-uid/gid entries that are no ids. */
 void gd_local_gate_setup(struct gd_agent *a);
@@ -32,7 +45,8 @@ void gd_local_gate_setup(struct gd_agent *a);
  * otherwise it was told NOT_PERMITTED, logged and closed, and -1 is
  * returned.
  */
-int gd_local_admit(struct gd_agent *a, int fd, char *peer, size_t cap);
+int gd_local_admit(struct gd_agent *a, int fd, const struct gd_peer_cred *pc,
+		   char *peer, size_t cap);
 /* Nonzero when op may not be used on c (local peers: KV and basics only). */
 int gd_local_op_refused(const struct gd_conn *c, uint16_t op);
 

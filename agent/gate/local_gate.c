@@ -103,22 +103,22 @@ static void refuse(struct gd_agent *a, int fd, const char *peer,
 	close(fd);
 }
 
-int gd_local_admit(struct gd_agent *a, int fd, char *peer, size_t cap)
+int gd_local_admit(struct gd_agent *a, int fd, const struct gd_peer_cred *pc,
+		   char *peer, size_t cap)
 {
-	struct ucred uc;
-	socklen_t len = sizeof uc;
+	const struct ucred *uc = &pc->uc;
 	char msg[160];
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len)) {
+	if (pc->err) {
 		refuse(a, fd, "local", "cannot read the peer's credentials");
 		return -1;
 	}
-	snprintf(peer, cap, "local:pid=%d,uid=%u,gid=%u", (int)uc.pid,
-		 (unsigned)uc.uid, (unsigned)uc.gid);
-	if (peer_allowed(a, fd, &uc))
+	snprintf(peer, cap, "local:pid=%d,uid=%u,gid=%u", (int)uc->pid,
+		 (unsigned)uc->uid, (unsigned)uc->gid);
+	if (peer_allowed(a, fd, uc))
 		return 0;
 	snprintf(msg, sizeof msg, "uid %u is not allowed on guestd's local "
-		 "socket (see kv-allow-uid, kv-allow-gid)", (unsigned)uc.uid);
+		 "socket (see kv-allow-uid, kv-allow-gid)", (unsigned)uc->uid);
 	refuse(a, fd, peer, msg);
 	return -1;
 }

@@ -45,35 +45,46 @@ static int admit_vsock(struct gd_agent *a, int fd,
 	return 1;
 }
 
-static int admit_unix(struct gd_agent *a, int fd)
+void gd_peer_cred_read(int fd, struct gd_peer_cred *pc)
 {
-	struct ucred cr;
-	socklen_t len = sizeof cr;
+	socklen_t len = sizeof pc->uc;
+
+	pc->err = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &pc->uc, &len))
+		pc->err = errno;
+	else if (len != sizeof pc->uc)
+		pc->err = EPROTO;
+}
+
+static int admit_unix(struct gd_agent *a, int fd,
+		      const struct gd_peer_cred *pc)
+{
+	const struct ucred *cr = &pc->uc;
 	char who[96];
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
-	    len != sizeof cr) {
+	if (pc->err) {
 		snprintf(who, sizeof who, "unix peer: no credentials (%s)",
-			 strerror(errno));
+			 strerror(pc->err));
 		refuse(a, fd, who);
 		return 1;
 	}
-	if (gd_peer_cred_allowed(&a->peers, cr.uid, cr.gid))
+	if (gd_peer_cred_allowed(&a->peers, cr->uid, cr->gid))
 		return 0;
 	snprintf(who, sizeof who,
 		 "unix peer uid %u gid %u pid %d (not root, allow-uid or allow-gid)",
-		 cr.uid, cr.gid, (int)cr.pid);
+		 cr->uid, cr->gid, (int)cr->pid);
 	refuse(a, fd, who);
 	return 1;
 }
 
 int gd_peer_admit(struct gd_agent *a, const struct gd_listener *l, int fd,
-		  const struct sockaddr_storage *ss)
+		  const struct sockaddr_storage *ss,
+		  const struct gd_peer_cred *pc)
 {
 	if (l->kind == GD_LK_VSOCK)
 		return admit_vsock(a, fd, ss);
 	if (l->kind == GD_LK_UNIX)
-		return admit_unix(a, fd);
+		return admit_unix(a, fd, pc);
 	refuse(a, fd, "peer on a listener kind without a peer policy");
 	return 1;
 }
