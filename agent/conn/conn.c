@@ -330,8 +330,7 @@ static int read_in(struct gd_agent *a, struct gd_conn *c)
 		}
 		budget -= (size_t)n;
 		c->quiet_since = a->woke_ns;
-		gd_time_rx_stamp(c);
-		c->sess.ops->in_commit(c->sess.in, (size_t)n);
+		c->sess.ops->in_commit(c, (size_t)n);
 		settled = !gd_conn_process(a, c);
 		if ((size_t)n < room)
 			return settled; /* drained: poll(2) says when more comes */
@@ -362,7 +361,8 @@ void gd_conn_io(struct gd_agent *a, struct gd_conn *c, short revents)
 	do {
 		full = settled ? 0 : gd_conn_process(a, c);
 		settled = 0;
-		gd_kv_conn_io(a, c);
+		if (c->sess.ops->io_turn)
+			c->sess.ops->io_turn(a, c);
 		if (gd_out_len(c))
 			c->sess.served = 1;
 		if (gd_out_flush(c)) {

@@ -94,15 +94,25 @@ struct gd_conn_bufs {
 struct gd_proto_ops {
 	size_t answer_max;
 	void (*in_reset)(union gd_conn_in *in);
-	/* Where the next read goes (*room bytes), and how many it filled. */
+	/* Where the next read goes (*room bytes); c's read just put n there. */
 	uint8_t *(*in_space)(union gd_conn_in *in, size_t *room);
-	void (*in_commit)(union gd_conn_in *in, size_t n);
+	void (*in_commit)(struct gd_conn *c, size_t n);
 	/*
 	 * Answer the whole requests in c's input while c->out has room for
 	 * one answer and c is not closing. 1 when it stopped for lack of room
 	 * (requests may be left), else 0.
 	 */
 	int (*process)(struct gd_agent *a, struct gd_conn *c);
+	/*
+	 * Optional (NULL: nothing to do). Right before each write(2) of c's
+	 * queue, and after one took n bytes from its front: what must be
+	 * stamped at the wire (native: TIME_GET's send time).
+	 */
+	void (*out_write)(struct gd_conn *c);
+	void (*out_sent)(struct gd_conn *c, size_t n);
+	/* Optional: after each turn of answering and before the flush
+	 * (native: a KV overflow notice that waited for room). */
+	void (*io_turn)(struct gd_agent *a, struct gd_conn *c);
 };
 
 /* core/protos.c: the front end speaking proto in this build. */

@@ -141,7 +141,8 @@ int gd_out_flush(struct gd_conn *c)
 	while (b->len) {
 		ssize_t n;
 
-		gd_time_tx_patch(c);
+		if (c->sess.ops->out_write)
+			c->sess.ops->out_write(c);
 		n = write(c->fd, b->data, b->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -155,7 +156,8 @@ int gd_out_flush(struct gd_conn *c)
 		if (n < 0)
 			return -1;
 		gd_buf_consume(b, (size_t)n);
-		gd_time_tx_sent(c, (size_t)n);
+		if (c->sess.ops->out_sent)
+			c->sess.ops->out_sent(c, (size_t)n);
 	}
 	c->sess.stalled_since = 0;
 	return 0;

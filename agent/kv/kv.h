@@ -67,8 +67,6 @@ int gd_kv_persist_frozen(const struct gd_agent *a, int pool,
 /* kv_events.c: KV_CHANGED to watchers, never blocking, never overflowing. */
 void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
 		    const char *key, size_t klen, int change);
-/* Send a pending overflow notice when there is room (from conn I/O). */
-void gd_kv_conn_io(struct gd_agent *a, struct gd_conn *c);
 
 /* kv_auto.c: refresh the auto pool from the system (the first time, on
  * the first read or watch, without announcing). */

@@ -8,6 +8,7 @@
  * re-reads the pools.
  */
 #include "conn.h"
+#include "native.h"
 
 #define GD_KV_EVENT_RESERVE GD_MAX_FRAME
 #define GD_KV_EVENT_MAX (GD_HDR_LEN + 3 * GD_TLV_HDR_LEN + 2 + GD_KV_KEY_MAX + \

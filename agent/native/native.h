@@ -42,6 +42,22 @@ int gd_svc_put_pid1_state(struct gd_req *r, int full);
 /* A value that changes whenever what gd_svc_put_pid1_state(r, 0) writes does. */
 uint64_t gd_svc_pid1_state_key(const struct gd_agent *a);
 
+/* time_stamp.c: the t2 and t3 stamps of TIME_GET, taken at the edges. */
+/* Record that bytes just arrived on c (call right after read()). */
+void gd_time_rx_stamp(struct gd_conn *c);
+/*
+ * The TIME_SEND TLV (u64) was just appended to c->out as the last TLV of
+ * the frame beginning at frame_start: refill it right before the write.
+ */
+void gd_time_tx_mark(struct gd_conn *c, size_t frame_start);
+/* Refill a marked send stamp with the time now (call before write()). */
+void gd_time_tx_patch(struct gd_conn *c);
+/* n bytes were written from the front of c->out (call after consuming). */
+void gd_time_tx_sent(struct gd_conn *c, size_t n);
+
+/* kv_events.c: a pending KV overflow notice, sent once there is room. */
+void gd_kv_conn_io(struct gd_agent *a, struct gd_conn *c);
+
 /* Capabilities this build serves (GD_CAP_*). */
 uint32_t gd_agent_caps(const struct gd_agent *a);
 

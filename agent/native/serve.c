@@ -44,9 +44,10 @@ static uint8_t *native_in_space(union gd_conn_in *in, size_t *room)
 	return gd_dec_space(&in->dec, room);
 }
 
-static void native_in_commit(union gd_conn_in *in, size_t n)
+static void native_in_commit(struct gd_conn *c, size_t n)
 {
-	gd_dec_commit(&in->dec, n);
+	gd_time_rx_stamp(c);
+	gd_dec_commit(&c->sess.in->dec, n);
 }
 
 const struct gd_proto_ops gd_native_ops = {
@@ -55,4 +56,7 @@ const struct gd_proto_ops gd_native_ops = {
 	.in_space = native_in_space,
 	.in_commit = native_in_commit,
 	.process = native_process,
+	.out_write = gd_time_tx_patch,
+	.out_sent = gd_time_tx_sent,
+	.io_turn = gd_kv_conn_io,
 };

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "conn.h"
+#include "native.h"
 #include "proto_time.h"
 #include "sysinfo.h"
 

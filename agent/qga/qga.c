@@ -207,9 +207,9 @@ static uint8_t *qga_in_space(union gd_conn_in *in, size_t *room)
 	return (uint8_t *)gd_jf_space(&in->qga, room);
 }
 
-static void qga_in_commit(union gd_conn_in *in, size_t n)
+static void qga_in_commit(struct gd_conn *c, size_t n)
 {
-	gd_jf_commit(&in->qga, n);
+	gd_jf_commit(&c->sess.in->qga, n);
 }
 
 const struct gd_proto_ops gd_qga_ops = {

@@ -96,19 +96,6 @@ void gd_disc_on_jump(struct gd_agent *a, unsigned kinds);
 /* The TIME_FREQ* TLVs of a TIME_GET or TIME_SET answer; -1 if full. */
 int gd_disc_put(struct gd_agent *a, struct gd_frame_writer *w);
 
-/* time_stamp.c: the t2 and t3 stamps of TIME_GET, taken at the edges. */
-/* Record that bytes just arrived on c (call right after read()). */
-void gd_time_rx_stamp(struct gd_conn *c);
-/*
- * The TIME_SEND TLV (u64) was just appended to c->out as the last TLV of
- * the frame beginning at frame_start: refill it right before the write.
- */
-void gd_time_tx_mark(struct gd_conn *c, size_t frame_start);
-/* Refill a marked send stamp with the time now (call before write()). */
-void gd_time_tx_patch(struct gd_conn *c);
-/* n bytes were written from the front of c->out (call after consuming). */
-void gd_time_tx_sent(struct gd_conn *c, size_t n);
-
 /* clock_set.c: 0 or an errno. Corrections are ns to add to realtime. */
 int gd_clock_step(int64_t correction);
 int gd_clock_slew(int64_t correction);

@@ -130,7 +130,7 @@ void th_feed(struct gd_conn *c, const void *p, size_t n)
 		assert_true(room > 0); /* processed input always frees room */
 		k = n < room ? n : room;
 		memcpy(dst, b, k);
-		c->sess.ops->in_commit(c->sess.in, k);
+		c->sess.ops->in_commit(c, k);
 		b += k;
 		n -= k;
 		gd_conn_process(&th_agent, c);
