@@ -11,9 +11,12 @@
 
 #include "conn.h"
 #include "exec.h"
+#include "fsfreeze_svc.h"
 #include "gate.h"
-#include "transport.h"
+#include "pid1.h"
 #include "sysinfo.h"
+#include "time_svc.h"
+#include "transport.h"
 #include "uevents.h"
 
 #define GD_POLL_MAX (2 + GD_MAX_LISTENERS + GD_MAX_CONNS + GD_TIME_POLL_MAX + \

@@ -5,12 +5,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conn.h"
 #include "buildopts.h"
-#include "uevents.h"
-#include "transport.h"
+#include "conn.h"
+#include "fsfreeze_svc.h"
 #include "gate.h"
+#include "kv.h"
+#include "pid1.h"
 #include "sysinfo.h"
+#include "time_svc.h"
+#include "transport.h"
+#include "uevents.h"
 
 static struct gd_agent agent;
 static struct gd_net net; /* the connection area's state: agent.net */

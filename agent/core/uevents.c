@@ -8,6 +8,8 @@
 #include <linux/netlink.h>
 
 #include "conn.h"
+#include "pid1.h"
+#include "time_svc.h"
 #include "transport.h"
 #include "uevent.h"
 #include "uevents.h"

@@ -14,6 +14,7 @@
 
 #include "agent.h"
 #include "exec.h"
+#include "pid1.h"
 
 enum { P_IN, P_OUT, P_ERR, P_REPORT, NPIPES };
 

@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "gate.h"
+#include "kv.h"
 
 #ifndef SO_PEERGROUPS
 #define SO_PEERGROUPS 59 /* Linux 4.13; older kernels: primary gid only */

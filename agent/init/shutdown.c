@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "argsplit.h"
+#include "fsfreeze_svc.h"
 #include "sysinfo.h"
 
 static uint64_t ms_to_ns(uint32_t ms)

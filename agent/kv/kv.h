@@ -42,8 +42,6 @@ struct gd_kv {
 
 struct gd_agent;
 struct gd_conn;
-struct gd_listener;
-struct gd_req;
 
 /* kv_pools.c: storage, rules and applying changes. */
 void gd_kv_start(struct gd_agent *a);
@@ -64,7 +62,10 @@ int gd_kv_persist_save(struct gd_agent *a, int pool, const char **why);
 int gd_kv_persist_frozen(const struct gd_agent *a, int pool,
 			 const char **why);
 
-/* kv_events.c: KV_CHANGED to watchers, never blocking, never overflowing. */
+/*
+ * KV_CHANGED to watchers, never blocking, never overflowing: the native
+ * front end's (native/kv_events.c), since only it has watchers.
+ */
 void gd_kv_announce(struct gd_agent *a, const struct gd_conn *origin, int pool,
 		    const char *key, size_t klen, int change);
 
@@ -75,14 +76,6 @@ void gd_kv_auto_refresh(struct gd_agent *a);
 /* kv_workload.c: workload facts for the auto pool. */
 const char *gd_kv_workload_state(const struct gd_agent *a);
 void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap);
-
-/* svc_kv.c: the ops, and KV facts for INFO. */
-int gd_svc_kv_get(struct gd_req *r);
-int gd_svc_kv_set(struct gd_req *r);
-int gd_svc_kv_del(struct gd_req *r);
-int gd_svc_kv_list(struct gd_req *r);
-int gd_svc_kv_watch(struct gd_req *r);
-int gd_kv_info(struct gd_req *r);
 
 /* kv_cli.c: `guestd kv ...` (argv[0] is "kv"); returns the exit status. */
 int gd_kv_cli(int argc, char **argv);

@@ -8,6 +8,7 @@
  * re-reads the pools.
  */
 #include "conn.h"
+#include "kv.h"
 #include "native.h"
 
 #define GD_KV_EVENT_RESERVE GD_MAX_FRAME

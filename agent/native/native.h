@@ -34,6 +34,14 @@ int gd_svc_ping(struct gd_req *r);
 int gd_svc_info(struct gd_req *r);
 /* svc_conns.c: INFO's slot table and per-peer counters; 0 or -1. */
 int gd_svc_conns_info(struct gd_req *r);
+/* svc_kv.c: the ops, and KV facts for INFO. */
+int gd_svc_kv_get(struct gd_req *r);
+int gd_svc_kv_set(struct gd_req *r);
+int gd_svc_kv_del(struct gd_req *r);
+int gd_svc_kv_list(struct gd_req *r);
+int gd_svc_kv_watch(struct gd_req *r);
+int gd_kv_info(struct gd_req *r);
+
 int gd_svc_time_get(struct gd_req *r);
 int gd_svc_time_set(struct gd_req *r);
 int gd_svc_shutdown(struct gd_req *r);

@@ -1,6 +1,7 @@
 /* The native front end's ops: decode and answer one connection's frames. */
 #include <time.h>
 
+#include "conn.h"
 #include "native.h"
 #include "sysinfo.h"
 

@@ -1,4 +1,5 @@
 /* KV_GET, KV_SET, KV_DEL, KV_LIST, KV_WATCH and KV facts for INFO. */
+#include "kv.h"
 #include "native.h"
 
 /* Space a LIST answer keeps for its closing CURSOR TLV. */

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "native.h"
+#include "pid1.h"
 
 static int get_u8(const struct gd_frame *f, uint16_t type, uint8_t *v,
 		  struct gd_req *r)

@@ -5,9 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto_time.h"
 #include "native.h"
+#include "proto_time.h"
 #include "sysinfo.h"
+#include "time_svc.h"
 #include "timesync.h"
 
 #define GD_TIME_ERR_MAX 160

@@ -3,6 +3,7 @@
  * qemu-ga 7.2 does: {"return": ...} or {"error": {"class": ..., "desc":
  * ...}} with the request's "id" echoed, one line each.
  */
+#include "conn.h"
 #include "qga.h"
 #include "qga_fs.h"
 #include "qga_ops.h"

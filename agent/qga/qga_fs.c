@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "fsfreeze_svc.h"
 #include "qga_fs.h"
 
 const struct gd_qga_param gd_qga_freeze_list_params[1] = {

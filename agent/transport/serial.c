@@ -1,3 +1,4 @@
+#include "conn.h"
 #include "transport.h"
 
 #include <errno.h>
