@@ -11,7 +11,10 @@ the other areas (HEADER_<area>). The rules:
   - a file in agent/<area> includes, directly or through the headers it
     includes, only headers of libmini, its own area and the areas it sees;
   - of another area it includes that area's header only: the others are
-    the area's own (as BearSSL's inner.h).
+    the area's own (as BearSSL's inner.h);
+  - a .c file that calls a function or uses a constant another area's
+    header declares includes that header itself, so that its includes say
+    what it depends on (core's agent.h, which every area sees, excepted).
 A quoted include that names no header of the tree is an error too. Prints
 one line per arrow the wrong way and exits 1 if there was any.
 """
@@ -20,6 +23,40 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+DECLARED = re.compile(r'^(?:static inline )?(?!static\b)[A-Za-z][^;{}()#]*?'
+                      r'\b(gd_\w+)\s*\(', re.M)
+DEFINED = re.compile(r'^#\s*define\s+(GD_\w+)', re.M)
+COMMENT = re.compile(r'/\*.*?\*/', re.S)
+
+
+def declared_in(path):
+    """The functions and constants the header at path declares."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    names = set(DECLARED.findall(text)) | set(DEFINED.findall(text))
+    return {n for n in names if not n.endswith("_H")}
+
+
+def unnamed_uses(sees, public, bad):
+    """Files that use another area's header without including it."""
+    names = {a: declared_in(os.path.join("agent", a, public[a]))
+             for a in sees if a != "core"}
+    for area in sorted(sees):
+        folder = os.path.join("agent", area)
+        for f in sorted(os.listdir(folder)):
+            if not f.endswith(".c"):
+                continue
+            path = os.path.join(folder, f)
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            direct = set(INCLUDE.findall(text))
+            words = set(re.findall(r"\b[A-Za-z_]\w*", COMMENT.sub("", text)))
+            for other in sorted(names):
+                used = sorted(names[other] & words)
+                if other != area and used and public[other] not in direct:
+                    bad.append(f"{path}: uses {', '.join(used[:3])} of "
+                               f"agent/{other} without including "
+                               f"{public[other]} itself")
 
 
 def headers_in(folder):
@@ -100,6 +137,7 @@ def main(argv):
         for f in sorted(os.listdir(folder)):
             if f.endswith((".c", ".h")):
                 check(os.path.join(folder, f), "agent", area, bad)
+    unnamed_uses(sees, public, bad)
     strays = [f for f in os.listdir("agent") if f.endswith((".c", ".h"))]
     for f in strays:
         bad.append(f"agent/{f}: every agent file belongs in an area folder")
