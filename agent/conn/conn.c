@@ -11,8 +11,9 @@
 
 #include "conn.h"
 #include "gate.h"
-#include "transport.h"
+#include "kv.h"
 #include "sysinfo.h"
+#include "transport.h"
 
 #define GD_ACCEPT_BUDGET 8
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "kv.h"
 
 void gd_session_reset(struct gd_session *s, enum gd_proto proto)
 {

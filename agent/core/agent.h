@@ -1,9 +1,11 @@
 /*
- * guestd's state, as the services see it: configuration, log, PID 1
- * duties, time, KV, fsfreeze and the gates' keys, in one struct
- * gd_agent. The connection area's state (listeners, slots, serial
- * ports: conn/conn.h) hangs off a->net; services never look inside it.
- * Both are static (core/main.c): nothing is allocated at run time.
+ * guestd's state, as every area sees it: configuration, log and the
+ * gates' keys in one struct gd_agent. Each service's own state (time,
+ * PID 1 duties, KV, fsfreeze) and the connection area's (listeners,
+ * slots, serial ports) hang off it by pointer, complete only where the
+ * owner's header is included (time_svc.h, pid1.h, kv.h, fsfreeze_svc.h,
+ * conn.h). All are static (core/main.c): nothing is allocated at run
+ * time.
  *
  * This header is the core area's API (docs/architecture.md): what every
  * area may include. It also declares the few hooks one area calls in
@@ -16,12 +18,8 @@
 
 #include "auth.h"
 #include "config.h"
-#include "fsfreeze_svc.h"
-#include "kv.h"
 #include "log.h"
-#include "pid1.h"
 #include "peer.h"
-#include "time_svc.h"
 #include "sysinfo.h"
 
 #define GD_AGENT_VERSION "0.1.0"
@@ -32,6 +30,10 @@
 
 struct gd_net;
 struct gd_conn;
+struct gd_time_state;
+struct gd_pid1;
+struct gd_kv;
+struct gd_fsf_state;
 
 /*
  * Timers: every subsystem says when it next needs the loop as an absolute
@@ -56,13 +58,13 @@ struct gd_agent {
 	uint64_t start_ns; /* CLOCK_MONOTONIC at start */
 	uint64_t woke_ns;  /* CLOCK_MONOTONIC when poll(2) last returned */
 	unsigned poll_gen; /* gd_poll_changed() */
-	struct gd_time_state time;
-	struct gd_pid1 init; /* PID 1 duties, workload, shutdown (pid1.h) */
+	struct gd_time_state *time; /* clock, discipline, jumps (time_svc.h) */
+	struct gd_pid1 *init; /* PID 1 duties, workload, shutdown (pid1.h) */
 	int exit_code;       /* main's status once stop is set */
 	/* Read once it can be (PID 1 mounts /proc first): it names the
 	 * running kernel's boot, so it cannot change while guestd runs. */
 	char boot_id[GD_BOOT_ID_LEN + 1];
-	struct gd_kv kv;
+	struct gd_kv *kv; /* the three pools, persistence (kv.h) */
 	struct gd_peer_policy peers;
 	int auth_on;            /* key-file set: only HELLO without a session */
 	int key_ok;             /* key loaded (auth_on without it fails closed) */
@@ -71,7 +73,7 @@ struct gd_agent {
 	uint64_t refusals;        /* every refusal since start (refusal_log.c) */
 	uint64_t refusals_window; /* CLOCK_MONOTONIC ns its log window began */
 	unsigned refusals_logged, refusals_unlogged;
-	struct gd_fsf_state fsfreeze; /* guest-fsfreeze-* (fsfreeze_svc.h) */
+	struct gd_fsf_state *fsfreeze; /* guest-fsfreeze-* (fsfreeze_svc.h) */
 };
 
 /* transport/listen.c: open the listeners the config asks for (-1 on a

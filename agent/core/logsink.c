@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "fsfreeze_svc.h"
 #include "sysinfo.h"
 
 #define GD_KMSG_BURST 10 /* the kernel's DEFAULT_RATELIMIT_BURST */
@@ -99,11 +100,11 @@ static int stderr_may_block(struct gd_agent *a)
 {
 	struct stat st;
 
-	if (!a->fsfreeze.quiet)
+	if (!a->fsfreeze->quiet)
 		return 0;
 	if (fstat(STDERR_FILENO, &st) == 0 && S_ISCHR(st.st_mode))
 		return 0;
-	a->fsfreeze.dropped++;
+	a->fsfreeze->dropped++;
 	return 1;
 }
 

@@ -18,6 +18,11 @@
 
 static struct gd_agent agent;
 static struct gd_net net; /* the connection area's state: agent.net */
+/* Each service's state, by pointer in agent (agent.h). */
+static struct gd_time_state time_state;
+static struct gd_pid1 pid1_state;
+static struct gd_kv kv_state;
+static struct gd_fsf_state fsfreeze_state;
 
 static void report(void *ctx, const char *where, int line, const char *msg)
 {
@@ -177,6 +182,10 @@ int main(int argc, char **argv)
 	int rc = gd_personality_main(argc, argv), argi, wargc;
 
 	a->net = &net;
+	a->time = &time_state;
+	a->init = &pid1_state;
+	a->kv = &kv_state;
+	a->fsfreeze = &fsfreeze_state;
 
 	if (rc >= 0)
 		return rc;

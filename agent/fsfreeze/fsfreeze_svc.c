@@ -4,12 +4,14 @@
 #include <time.h>
 
 #include "agent.h"
+#include "fsfreeze.h"
 #include "fsfreeze_hook.h"
+#include "fsfreeze_svc.h"
 #include "sysinfo.h"
 
 void gd_fsfreeze_start(struct gd_agent *a)
 {
-	struct gd_fsf_state *s = &a->fsfreeze;
+	struct gd_fsf_state *s = a->fsfreeze;
 
 	gd_fsf_init(&s->core, &a->log, a->cfg.fsfreeze_exclude);
 	s->frozen = s->quiet = 0;
@@ -29,7 +31,7 @@ static void hooks(struct gd_agent *a, const char *arg)
 /* Loud again: say what was dropped meanwhile. */
 static void unquiet(struct gd_agent *a)
 {
-	struct gd_fsf_state *s = &a->fsfreeze;
+	struct gd_fsf_state *s = a->fsfreeze;
 	unsigned dropped = s->dropped;
 
 	s->quiet = 0;
@@ -42,7 +44,7 @@ static void unquiet(struct gd_agent *a)
 int gd_fsfreeze_freeze(struct gd_agent *a, const char *const *only,
 		       size_t nonly, char *err, size_t cap)
 {
-	struct gd_fsf_state *s = &a->fsfreeze;
+	struct gd_fsf_state *s = a->fsfreeze;
 	int n;
 
 	if (s->frozen)
@@ -70,14 +72,14 @@ int gd_fsfreeze_freeze(struct gd_agent *a, const char *const *only,
 
 static void thawed(struct gd_agent *a)
 {
-	a->fsfreeze.frozen = 0;
-	a->fsfreeze.thaw_at = GD_DUE_NEVER;
+	a->fsfreeze->frozen = 0;
+	a->fsfreeze->thaw_at = GD_DUE_NEVER;
 	unquiet(a);
 }
 
 int gd_fsfreeze_thaw(struct gd_agent *a)
 {
-	int n = gd_fsf_thaw_sweep(&a->fsfreeze.core);
+	int n = gd_fsf_thaw_sweep(&a->fsfreeze->core);
 
 	thawed(a);
 	gd_logf(&a->log, GD_LOG_INFO, "fsfreeze: %d filesystems thawed", n);
@@ -89,9 +91,9 @@ void gd_fsfreeze_release(struct gd_agent *a, const char *why)
 {
 	int n;
 
-	if (!a->fsfreeze.frozen)
+	if (!a->fsfreeze->frozen)
 		return;
-	n = gd_fsf_thaw(&a->fsfreeze.core);
+	n = gd_fsf_thaw(&a->fsfreeze->core);
 	thawed(a);
 	gd_logf(&a->log, GD_LOG_WARN, "fsfreeze: %s: %d filesystems thawed",
 		why, n);
@@ -100,14 +102,14 @@ void gd_fsfreeze_release(struct gd_agent *a, const char *why)
 
 uint64_t gd_fsfreeze_due(const struct gd_agent *a)
 {
-	return a->fsfreeze.frozen ? a->fsfreeze.thaw_at : GD_DUE_NEVER;
+	return a->fsfreeze->frozen ? a->fsfreeze->thaw_at : GD_DUE_NEVER;
 }
 
 void gd_fsfreeze_tick(struct gd_agent *a, uint64_t now)
 {
 	char why[64];
 
-	if (!a->fsfreeze.frozen || now < a->fsfreeze.thaw_at)
+	if (!a->fsfreeze->frozen || now < a->fsfreeze->thaw_at)
 		return;
 	snprintf(why, sizeof why, "no thaw within %u s (fsfreeze-timeout)",
 		 (unsigned)a->cfg.fsfreeze_timeout);

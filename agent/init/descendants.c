@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pid1.h"
 #include "procscan.h"
 #include "sysinfo.h"
 
@@ -63,13 +64,13 @@ static void finish(struct gd_agent *a, int drained)
 {
 	if (drained)
 		gd_logf(&a->log, GD_LOG_INFO, "descendants: none left");
-	a->init.drain.phase = GD_DRAIN_NONE;
+	a->init->drain.phase = GD_DRAIN_NONE;
 	a->stop = 1;
 }
 
 static void send_term(struct gd_agent *a, int n, uint64_t now)
 {
-	struct gd_drain *d = &a->init.drain;
+	struct gd_drain *d = &a->init->drain;
 
 	signal_descendants(SIGTERM);
 	signal_descendants(SIGCONT);
@@ -81,19 +82,19 @@ static void send_term(struct gd_agent *a, int n, uint64_t now)
 
 void gd_drain_begin(struct gd_agent *a, int escalate)
 {
-	struct gd_drain *d = &a->init.drain;
+	struct gd_drain *d = &a->init->drain;
 	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
 	int n;
 
 	if (d->phase == GD_DRAIN_TERM || d->phase == GD_DRAIN_KILL)
 		return;
 	gd_reap(a);
-	n = a->init.wl.argc > 0 ? signal_descendants(0) : 0;
+	n = a->init->wl.argc > 0 ? signal_descendants(0) : 0;
 	if (n == 0) {
 		finish(a, d->phase != GD_DRAIN_NONE);
 		return;
 	}
-	if (a->init.descendants == GD_DESC_LEAVE) {
+	if (a->init->descendants == GD_DESC_LEAVE) {
 		gd_logf(&a->log, GD_LOG_INFO, "descendants=leave: %d process%s "
 			"left running", n, n == 1 ? "" : "es");
 		finish(a, 0);
@@ -101,7 +102,7 @@ void gd_drain_begin(struct gd_agent *a, int escalate)
 	}
 	if (d->phase == GD_DRAIN_NONE)
 		d->started = now;
-	if (a->init.descendants == GD_DESC_WAIT && !escalate) {
+	if (a->init->descendants == GD_DESC_WAIT && !escalate) {
 		if (d->phase == GD_DRAIN_NONE)
 			gd_logf(&a->log, GD_LOG_INFO, "descendants=wait: waiting "
 				"for %d process%s", n, n == 1 ? "" : "es");
@@ -113,7 +114,7 @@ void gd_drain_begin(struct gd_agent *a, int escalate)
 
 void gd_drain_tick(struct gd_agent *a, uint64_t now)
 {
-	struct gd_drain *d = &a->init.drain;
+	struct gd_drain *d = &a->init->drain;
 	int n;
 
 	if (d->phase == GD_DRAIN_NONE)
@@ -142,7 +143,7 @@ void gd_drain_tick(struct gd_agent *a, uint64_t now)
 
 uint64_t gd_drain_due(const struct gd_agent *a, uint64_t now)
 {
-	const struct gd_drain *d = &a->init.drain;
+	const struct gd_drain *d = &a->init->drain;
 	uint64_t poll = now + (uint64_t)GD_DRAIN_POLL_MS * 1000000u;
 
 	if (d->phase == GD_DRAIN_NONE)

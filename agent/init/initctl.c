@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pid1.h"
 #include "sysinfo.h"
 
 #define GD_EXE_MAX 256

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 #define GD_ROOT_PIDNS_INO 0xEFFFFFFCu /* PROC_PID_INIT_INO, fixed by the kernel */
 
@@ -100,11 +101,11 @@ static void cad_to_signal(struct gd_agent *a)
 	int err;
 
 	if (reboot(RB_DISABLE_CAD) == 0) {
-		a->init.root_pidns = 1;
+		a->init->root_pidns = 1;
 		return;
 	}
 	err = errno;
-	a->init.root_pidns = err == EINVAL ? 0 : gd_in_root_pidns();
+	a->init->root_pidns = err == EINVAL ? 0 : gd_in_root_pidns();
 	gd_logf(&a->log, GD_LOG_DEBUG, "Ctrl-Alt-Del stays with the kernel: "
 		"%s (a PID namespace has none)", strerror(err));
 }

@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "buf.h"
+#include "pid1.h"
 
 struct fs_spec {
 	const char *path, *type, *source, *options;
@@ -44,7 +45,7 @@ static int is_mountpoint(const char *path)
 /* 1 when fs was mounted now (its debug line written), else 0. */
 static int mount_one(struct gd_agent *a, const struct fs_spec *fs)
 {
-	struct gd_pid1 *p = &a->init;
+	struct gd_pid1 *p = a->init;
 
 	if (is_mountpoint(fs->path)) {
 		gd_logf(&a->log, GD_LOG_DEBUG, "%s already mounted", fs->path);
@@ -97,7 +98,7 @@ void gd_mounts_setup(struct gd_agent *a)
 
 void gd_mounts_release(struct gd_agent *a)
 {
-	struct gd_pid1 *p = &a->init;
+	struct gd_pid1 *p = a->init;
 
 	while (p->nmounted > 0) {
 		const char *path = p->mounted[--p->nmounted];

@@ -9,6 +9,7 @@
 #include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 static int parse_u32(const char *s, const char **end, uint32_t *v)
 {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 static int usage(const char *name, FILE *out, int code)
 {

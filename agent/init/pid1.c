@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 void gd_pid1_early(struct gd_agent *a)
 {
@@ -22,11 +23,11 @@ static int check_choices(struct gd_agent *a)
 	const char *cad = a->cfg.ctrl_alt_del, *to = a->cfg.log_to;
 	int bad = 0;
 
-	a->init.cad_mode = gd_sd_mode_parse(cad);
-	if (a->init.cad_mode < 0) {
+	a->init->cad_mode = gd_sd_mode_parse(cad);
+	if (a->init->cad_mode < 0) {
 		gd_logf(&a->log, GD_LOG_ERR, "ctrl-alt-del=%s: not poweroff, "
 			"reboot or halt; using poweroff", cad);
-		a->init.cad_mode = GD_SD_POWEROFF;
+		a->init->cad_mode = GD_SD_POWEROFF;
 		bad = 1;
 	}
 	if (strcmp(to, "auto") && strcmp(to, "kmsg") && strcmp(to, "stderr")) {
@@ -47,13 +48,13 @@ static int check_power_button(struct gd_agent *a)
 {
 	const char *pb = a->cfg.power_button;
 
-	a->init.pb.action = strcmp(pb, "ignore") ? gd_sd_mode_parse(pb)
+	a->init->pb.action = strcmp(pb, "ignore") ? gd_sd_mode_parse(pb)
 						 : GD_PB_IGNORE;
-	if (a->init.pb.action >= 0)
+	if (a->init->pb.action >= 0)
 		return 0;
 	gd_logf(&a->log, GD_LOG_ERR, "power-button=%s: not poweroff, reboot, "
 		"halt or ignore; using poweroff", pb);
-	a->init.pb.action = GD_SD_POWEROFF;
+	a->init->pb.action = GD_SD_POWEROFF;
 	return 1;
 }
 
@@ -61,7 +62,7 @@ static int check_power_button(struct gd_agent *a)
 static int check_signals(struct gd_agent *a)
 {
 	const struct gd_config *c = &a->cfg;
-	struct gd_pid1 *p = &a->init;
+	struct gd_pid1 *p = a->init;
 	char err[GD_MAP_ERR_MAX];
 	int bad = 0;
 
@@ -107,7 +108,7 @@ int gd_pid1_setup(struct gd_agent *a, int argc, char **argv)
 			gd_logf(&a->log, GD_LOG_WARN, "hostname= and modules= "
 				"are for PID 1 only: ignored");
 		/* Orphans of the workload come to guestd, as to tini -s. */
-		if (a->init.wl.argc > 0)
+		if (a->init->wl.argc > 0)
 			prctl(PR_SET_CHILD_SUBREAPER, 1);
 	}
 	return bad ? -1 : 0;

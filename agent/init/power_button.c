@@ -24,9 +24,10 @@
 #include <unistd.h>
 
 #include "acpi_event.h"
-#include "buf.h"
 #include "agent.h"
+#include "buf.h"
 #include "dirscan.h"
+#include "pid1.h"
 #include "sysinfo.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
@@ -34,7 +35,7 @@
 
 static void press(struct gd_agent *a, const char *source)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 	uint64_t now = gd_clock_ns(CLOCK_MONOTONIC);
 	char why[GD_SD_WHY_MAX];
 	const char *err;
@@ -85,7 +86,7 @@ static int input_slot(const struct gd_power_button *pb, int num)
 
 static void open_input(struct gd_agent *a, int num)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 	char path[32], name[GD_PB_NAME_MAX] = "";
 	int slot = input_slot(pb, num), fd;
 
@@ -133,14 +134,14 @@ static void scan_inputs(struct gd_agent *a)
 
 static void close_input(struct gd_agent *a, int i)
 {
-	close(a->init.pb.input_fd[i]);
-	a->init.pb.input_fd[i] = -1;
+	close(a->init->pb.input_fd[i]);
+	a->init->pb.input_fd[i] = -1;
 	gd_poll_changed(a);
 }
 
 static void read_input(struct gd_agent *a, int i)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 	struct input_event ev[16];
 	char source[48];
 	ssize_t n;
@@ -167,7 +168,7 @@ static void read_input(struct gd_agent *a, int i)
 
 void gd_pb_input_added(struct gd_agent *a, int n)
 {
-	if (a->init.pb.active)
+	if (a->init->pb.active)
 		open_input(a, n);
 }
 
@@ -220,10 +221,10 @@ static void open_acpi(struct gd_agent *a)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			NETLINK_GENERIC);
-	int rc = fd < 0 ? -errno : join_acpi(fd, &a->init.pb.acpi_family);
+	int rc = fd < 0 ? -errno : join_acpi(fd, &a->init->pb.acpi_family);
 
 	if (rc == 0) {
-		a->init.pb.acpi_fd = fd;
+		a->init->pb.acpi_fd = fd;
 		gd_poll_changed(a);
 		gd_logf(&a->log, GD_LOG_DEBUG, "power button: ACPI netlink "
 			"events (%s/%s)", GD_ACPI_FAMILY, GD_ACPI_GROUP);
@@ -240,7 +241,7 @@ static void open_acpi(struct gd_agent *a)
 static void read_acpi(struct gd_agent *a)
 {
 	static uint8_t buf[GD_GENL_MSG_MAX];
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 	struct gd_acpi_event ev;
 	char source[64];
 	ssize_t n;
@@ -276,7 +277,7 @@ static const char *action_name(int action)
  */
 static void log_watched(struct gd_agent *a)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 	char text[GD_LOG_LINE_MAX - 64], name[GD_PB_NAME_MAX];
 	struct gd_buf b;
 	int inputs = 0;
@@ -306,12 +307,12 @@ static void log_watched(struct gd_agent *a)
 
 void gd_pb_open(struct gd_agent *a)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 
 	pb->acpi_fd = -1;
 	for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 		pb->input_fd[i] = -1;
-	if (!a->is_pid1 || !a->init.root_pidns)
+	if (!a->is_pid1 || !a->init->root_pidns)
 		return;
 	pb->active = 1;
 	open_acpi(a);
@@ -324,7 +325,7 @@ void gd_pb_open(struct gd_agent *a)
 
 void gd_pb_close(struct gd_agent *a)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 
 	for (int i = 0; i < GD_PB_INPUTS_MAX; i++)
 		if (pb->input_fd[i] >= 0)
@@ -338,7 +339,7 @@ void gd_pb_close(struct gd_agent *a)
 
 int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd)
 {
-	const struct gd_power_button *pb = &a->init.pb;
+	const struct gd_power_button *pb = &a->init->pb;
 	int n = 0;
 
 	if (pb->acpi_fd >= 0)
@@ -352,7 +353,7 @@ int gd_pb_pollfds(const struct gd_agent *a, struct pollfd *pfd)
 
 void gd_pb_events(struct gd_agent *a, const struct pollfd *pfd, int n)
 {
-	struct gd_power_button *pb = &a->init.pb;
+	struct gd_power_button *pb = &a->init->pb;
 
 	for (int k = 0; k < n; k++) {
 		if (!pfd[k].revents)

@@ -4,10 +4,11 @@
 
 #include "agent.h"
 #include "exec.h"
+#include "pid1.h"
 
 static void shutdown_cmd_done(struct gd_agent *a, int status)
 {
-	a->init.sd.cmd_pid = 0;
+	a->init->sd.cmd_pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		gd_logf(&a->log, GD_LOG_INFO, "shutdown-cmd finished");
 	else
@@ -25,10 +26,10 @@ int gd_reap(struct gd_agent *a)
 			return 0;
 		if (pid < 0)
 			return errno == ECHILD;
-		a->init.reaped++;
-		if (pid == a->init.wl.pid)
+		a->init->reaped++;
+		if (pid == a->init->wl.pid)
 			gd_workload_exited(a, status);
-		else if (pid == a->init.sd.cmd_pid)
+		else if (pid == a->init->sd.cmd_pid)
 			shutdown_cmd_done(a, status);
 		else
 			gd_exec_reaped(pid, status); /* guest-exec's (exec.h) */

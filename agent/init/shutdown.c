@@ -20,6 +20,7 @@
 #include "agent.h"
 #include "argsplit.h"
 #include "fsfreeze_svc.h"
+#include "pid1.h"
 #include "sysinfo.h"
 
 static uint64_t ms_to_ns(uint32_t ms)
@@ -46,7 +47,7 @@ static void record(struct gd_shutdown *sd, int mode, uint32_t grace_ms,
 static int delegate(struct gd_agent *a, int mode, uint32_t grace_ms,
 		    int force, const char *why, const char **err)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 	int kind = a->cfg.shutdown_cmd[0] ? GD_INIT_COMMAND : gd_init_detect();
 
 	if (kind == GD_INIT_UNKNOWN) {
@@ -70,7 +71,7 @@ static int delegate(struct gd_agent *a, int mode, uint32_t grace_ms,
 int gd_shutdown_request(struct gd_agent *a, int mode, uint32_t grace_ms,
 			int force, const char *why, const char **err)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 
 	gd_fsfreeze_release(a, "shutting down"); /* so everyone can flush */
 	if (!a->is_pid1)
@@ -90,7 +91,7 @@ int gd_shutdown_request(struct gd_agent *a, int mode, uint32_t grace_ms,
 	record(sd, mode, grace_ms, force, why);
 	sd->phase = GD_SDP_GRACE;
 	sd->via = GD_INIT_GUESTD;
-	a->init.wl.restart_at = 0;
+	a->init->wl.restart_at = 0;
 	gd_logf(&a->log, GD_LOG_INFO, "%s: %s (grace %u ms%s)",
 		gd_sd_mode_name((unsigned)mode), why, grace_ms,
 		force ? ", forced" : "");
@@ -102,7 +103,7 @@ static void run_shutdown_cmd(struct gd_agent *a)
 	static char buf[GD_CFG_EXEC_MAX];
 	static char *argv[GD_SPAWN_ARGV_MAX + 2];
 	static struct gd_envset env;
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 	struct gd_spawn s = { .argv = argv, .envp = env.vars };
 	const char *err;
 	int n;
@@ -132,7 +133,7 @@ static void run_shutdown_cmd(struct gd_agent *a)
 
 static void delegate_now(struct gd_agent *a)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 
 	if (sd->via == GD_INIT_COMMAND) {
 		run_shutdown_cmd(a);
@@ -151,7 +152,7 @@ static void delegate_now(struct gd_agent *a)
 
 static void signal_all(struct gd_agent *a, int sig)
 {
-	if (a->init.wl.pid > 0) {
+	if (a->init->wl.pid > 0) {
 		gd_workload_signal(a, sig);
 		gd_workload_signal(a, SIGCONT);
 	}
@@ -166,26 +167,26 @@ static void signal_all(struct gd_agent *a, int sig)
  */
 static void signal_stop(struct gd_agent *a)
 {
-	pid_t wl = a->init.wl.pid;
+	pid_t wl = a->init->wl.pid;
 	char name[16];
 
-	if (wl <= 0 || a->init.stop_signal == SIGTERM) {
+	if (wl <= 0 || a->init->stop_signal == SIGTERM) {
 		signal_all(a, SIGTERM);
 		gd_logf(&a->log, GD_LOG_INFO, "sent SIGTERM to all processes");
 		return;
 	}
-	gd_workload_signal(a, a->init.stop_signal);
+	gd_workload_signal(a, a->init->stop_signal);
 	gd_workload_signal(a, SIGCONT);
-	gd_signal_all_but(wl, a->init.signal_group ? wl : -1, SIGTERM);
+	gd_signal_all_but(wl, a->init->signal_group ? wl : -1, SIGTERM);
 	kill(-1, SIGCONT);
 	gd_logf(&a->log, GD_LOG_INFO, "sent %s to the workload%s, SIGTERM to "
-		"all other processes", gd_sig_name(a->init.stop_signal, name,
-		sizeof name), a->init.signal_group ? "'s group" : "");
+		"all other processes", gd_sig_name(a->init->stop_signal, name,
+		sizeof name), a->init->signal_group ? "'s group" : "");
 }
 
 static void begin(struct gd_agent *a, uint64_t now)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 
 	gd_notify(a, "STOPPING=1");
 	signal_stop(a);
@@ -201,14 +202,14 @@ static int reboot_cmd(int mode)
 
 static int container_exit_code(const struct gd_agent *a)
 {
-	const struct gd_workload *wl = &a->init.wl;
+	const struct gd_workload *wl = &a->init->wl;
 
 	return wl->have_status ? gd_workload_exit_code(a, (int)wl->status) : 0;
 }
 
 static void finish(struct gd_agent *a, uint64_t now)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 	const char *mode = gd_sd_mode_name((unsigned)sd->mode);
 	int err;
 
@@ -223,7 +224,7 @@ static void finish(struct gd_agent *a, uint64_t now)
 	gd_logf(&a->log, GD_LOG_ERR, "reboot(2) for %s: %s", mode,
 		strerror(err));
 	/* Only a namespace's init may end by exiting: the machine's would panic. */
-	if (!a->init.root_pidns && (err == EPERM || err == EINVAL)) {
+	if (!a->init->root_pidns && (err == EPERM || err == EINVAL)) {
 		gd_logf(&a->log, GD_LOG_INFO, "PID 1 of a namespace without "
 			"CAP_SYS_BOOT: exiting instead");
 		_exit(container_exit_code(a));
@@ -234,7 +235,7 @@ static void finish(struct gd_agent *a, uint64_t now)
 
 static void sequence_tick(struct gd_agent *a, uint64_t now)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 	int none_left;
 
 	if (sd->pending) {
@@ -265,7 +266,7 @@ static void sequence_tick(struct gd_agent *a, uint64_t now)
 
 void gd_shutdown_tick(struct gd_agent *a, uint64_t now)
 {
-	struct gd_shutdown *sd = &a->init.sd;
+	struct gd_shutdown *sd = &a->init->sd;
 
 	if (sd->phase == GD_SDP_GRACE || sd->phase == GD_SDP_KILL) {
 		sequence_tick(a, now);
@@ -277,7 +278,7 @@ void gd_shutdown_tick(struct gd_agent *a, uint64_t now)
 
 uint64_t gd_shutdown_due(const struct gd_agent *a)
 {
-	const struct gd_shutdown *sd = &a->init.sd;
+	const struct gd_shutdown *sd = &a->init->sd;
 
 	if (sd->pending)
 		return 0; /* at once */

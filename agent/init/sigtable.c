@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 /* systemd's SIGRTMIN+n count from the kernel's GD_SIG_RTMIN (signame.h). */
 #define GD_FIRST_RT 35  /* lowest real-time signal musl lets a program block */
@@ -64,8 +65,8 @@ static const struct sig_row *pid1_row(int sig)
 
 static void forward(struct gd_agent *a, int sig)
 {
-	int to = gd_sigmap_apply(&a->init.rewrite, sig);
-	pid_t pid = a->init.wl.pid;
+	int to = gd_sigmap_apply(&a->init->rewrite, sig);
+	pid_t pid = a->init->wl.pid;
 	char from_name[16], to_name[16];
 
 	gd_sig_name(sig, from_name, sizeof from_name);
@@ -81,14 +82,14 @@ static void forward(struct gd_agent *a, int sig)
 	else
 		gd_logf(&a->log, GD_LOG_DEBUG, "forwarded %s%s%s to %s %d",
 			to_name, to != sig ? " (rewritten from " : "",
-			to != sig ? from_name : "", a->init.signal_group
+			to != sig ? from_name : "", a->init->signal_group
 			? "group" : "pid", (int)pid);
 }
 
 static void pid1_shutdown(struct gd_agent *a, const struct sig_row *row,
 			  const struct signalfd_siginfo *si)
 {
-	int mode = row->act == A_CTRL_ALT_DEL ? a->init.cad_mode : row->mode;
+	int mode = row->act == A_CTRL_ALT_DEL ? a->init->cad_mode : row->mode;
 	char why[64], buf[16];
 	const char *err;
 
@@ -115,7 +116,7 @@ void gd_sig_handle(struct gd_agent *a, const struct signalfd_siginfo *si)
 		return;
 	}
 	if (!a->is_pid1 && (sig == SIGTERM || sig == SIGINT) &&
-	    a->init.wl.pid <= 0) {
+	    a->init->wl.pid <= 0) {
 		char buf[16];
 
 		gd_logf(&a->log, GD_LOG_INFO, "%s: stopping",

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 #define GD_EXIT_CANNOT_RUN 126
 #define GD_EXIT_NOT_FOUND 127

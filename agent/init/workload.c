@@ -14,6 +14,7 @@
 #include "agent.h"
 #include "argsplit.h"
 #include "idfile.h"
+#include "pid1.h"
 #include "sysinfo.h"
 
 #define GD_WL_FAILED_STATUS (126 << 8) /* recorded when it could not run */
@@ -140,7 +141,7 @@ static int setup_on_exit(struct gd_agent *a, struct gd_workload *wl)
 
 int gd_workload_setup(struct gd_agent *a, int argc, char **argv)
 {
-	struct gd_workload *wl = &a->init.wl;
+	struct gd_workload *wl = &a->init->wl;
 	int bad = 0;
 
 	bad |= setup_on_exit(a, wl);
@@ -155,7 +156,7 @@ int gd_workload_setup(struct gd_agent *a, int argc, char **argv)
 
 void gd_workload_start(struct gd_agent *a)
 {
-	struct gd_workload *wl = &a->init.wl;
+	struct gd_workload *wl = &a->init->wl;
 	struct gd_spawn s = {
 		.argv = wl->argv, .envp = wl->env.vars,
 		.path = gd_env_get(&wl->env, "PATH"),
@@ -183,19 +184,19 @@ int gd_workload_exit_code(const struct gd_agent *a, int status)
 	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 				       : WEXITSTATUS(status);
 
-	return gd_exitmap_apply(&a->init.exitmap, code);
+	return gd_exitmap_apply(&a->init->exitmap, code);
 }
 
 int gd_workload_signal(struct gd_agent *a, int sig)
 {
-	pid_t pid = a->init.wl.pid;
+	pid_t pid = a->init->wl.pid;
 
 	if (pid <= 0) {
 		errno = ESRCH;
 		return -1;
 	}
 	/* spawned with setsid(): its process group is its pid */
-	return kill(a->init.signal_group ? -pid : pid, sig);
+	return kill(a->init->signal_group ? -pid : pid, sig);
 }
 
 static void log_exit(struct gd_agent *a, const struct gd_workload *wl,
@@ -220,8 +221,8 @@ static void log_exit(struct gd_agent *a, const struct gd_workload *wl,
 
 void gd_workload_exited(struct gd_agent *a, int status)
 {
-	struct gd_workload *wl = &a->init.wl;
-	const struct gd_shutdown *sd = &a->init.sd;
+	struct gd_workload *wl = &a->init->wl;
+	const struct gd_shutdown *sd = &a->init->sd;
 	int shutting_down = sd->phase != GD_SDP_NONE || sd->pending;
 	const char *err;
 	char note[32];
@@ -259,12 +260,12 @@ void gd_workload_exited(struct gd_agent *a, int status)
 
 void gd_workload_tick(struct gd_agent *a, uint64_t now)
 {
-	struct gd_workload *wl = &a->init.wl;
+	struct gd_workload *wl = &a->init->wl;
 
 	if (!wl->restart_at || now < wl->restart_at)
 		return;
 	wl->restart_at = 0;
-	if (a->init.sd.phase != GD_SDP_NONE || a->init.sd.pending)
+	if (a->init->sd.phase != GD_SDP_NONE || a->init->sd.pending)
 		return;
 	wl->restarts++;
 	gd_workload_start(a);
@@ -272,5 +273,5 @@ void gd_workload_tick(struct gd_agent *a, uint64_t now)
 
 uint64_t gd_workload_due(const struct gd_agent *a)
 {
-	return a->init.wl.restart_at ? a->init.wl.restart_at : GD_DUE_NEVER;
+	return a->init->wl.restart_at ? a->init->wl.restart_at : GD_DUE_NEVER;
 }

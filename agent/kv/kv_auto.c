@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "kv.h"
 #include "netaddr.h"
 #include "osrelease.h"
 #include "sysinfo.h"
@@ -28,7 +29,7 @@ static struct addr_list addrs;
 
 static void put(struct gd_agent *a, const char *key, const char *val)
 {
-	struct gd_kv_table *t = &a->kv.pools[GD_KV_POOL_AUTO];
+	struct gd_kv_table *t = &a->kv->pools[GD_KV_POOL_AUTO];
 	struct gd_kv_entry e;
 	size_t klen = strlen(key), vlen = strlen(val);
 
@@ -42,7 +43,7 @@ static void put(struct gd_agent *a, const char *key, const char *val)
 			key);
 		return;
 	}
-	if (a->kv.auto_filled && strcmp(key, UPTIME_KEY) != 0)
+	if (a->kv->auto_filled && strcmp(key, UPTIME_KEY) != 0)
 		gd_kv_announce(a, NULL, GD_KV_POOL_AUTO, key, klen,
 			       GD_KV_CHANGE_SET);
 }
@@ -135,7 +136,7 @@ static int net_key_current(const struct addr_list *l, const char *key,
 
 static void drop_gone_interfaces(struct gd_agent *a)
 {
-	struct gd_kv_table *t = &a->kv.pools[GD_KV_POOL_AUTO];
+	struct gd_kv_table *t = &a->kv->pools[GD_KV_POOL_AUTO];
 	struct gd_kv_entry e;
 	uint32_t cursor = 0;
 
@@ -148,7 +149,7 @@ static void drop_gone_interfaces(struct gd_agent *a)
 			continue;
 		memcpy(key, e.key, klen);
 		gd_kv_del(t, key, klen, NULL);
-		if (a->kv.auto_filled)
+		if (a->kv->auto_filled)
 			gd_kv_announce(a, NULL, GD_KV_POOL_AUTO, key, klen,
 				       GD_KV_CHANGE_DEL);
 	}
@@ -186,5 +187,5 @@ void gd_kv_auto_refresh(struct gd_agent *a)
 {
 	put_facts(a);
 	put_addresses(a);
-	a->kv.auto_filled = 1;
+	a->kv->auto_filled = 1;
 }

@@ -18,6 +18,8 @@
 
 #include "agent.h"
 #include "decoder.h"
+#include "kvtable.h"
+#include "proto_kv.h"
 #include "sysinfo.h"
 
 #define CLI_TIMEOUT_MS 5000

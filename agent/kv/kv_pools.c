@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "kv.h"
 
 static struct gd_kv_meta host_meta[GD_KV_POOL_ENTRIES];
 static struct gd_kv_slot host_slots[GD_KV_POOL_ENTRIES];
@@ -13,7 +14,7 @@ static struct gd_kv_undo undo; /* what the change being saved replaced */
 
 void gd_kv_start(struct gd_agent *a)
 {
-	struct gd_kv *kv = &a->kv;
+	struct gd_kv *kv = a->kv;
 
 	gd_kv_init(&kv->pools[GD_KV_POOL_HOST], host_meta, host_slots,
 		   GD_KV_POOL_ENTRIES);
@@ -61,7 +62,7 @@ int gd_kv_apply_set(struct gd_agent *a, const struct gd_conn *origin, int pool,
 		    const char *key, size_t klen, const void *val, size_t vlen,
 		    const char **why)
 {
-	struct gd_kv_table *t = &a->kv.pools[pool];
+	struct gd_kv_table *t = &a->kv->pools[pool];
 	struct gd_kv_entry e;
 	int st;
 
@@ -86,7 +87,7 @@ int gd_kv_apply_set(struct gd_agent *a, const struct gd_conn *origin, int pool,
 int gd_kv_apply_del(struct gd_agent *a, const struct gd_conn *origin, int pool,
 		    const char *key, size_t klen, const char **why)
 {
-	struct gd_kv_table *t = &a->kv.pools[pool];
+	struct gd_kv_table *t = &a->kv->pools[pool];
 
 	if (gd_kv_persist_frozen(a, pool, why))
 		return GD_S_BUSY;

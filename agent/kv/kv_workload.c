@@ -7,10 +7,11 @@
 #include <sys/wait.h>
 
 #include "agent.h"
+#include "pid1.h"
 
 const char *gd_kv_workload_state(const struct gd_agent *a)
 {
-	const struct gd_workload *wl = &a->init.wl;
+	const struct gd_workload *wl = &a->init->wl;
 
 	if (wl->argc == 0)
 		return "none";
@@ -20,7 +21,7 @@ const char *gd_kv_workload_state(const struct gd_agent *a)
 
 void gd_kv_workload_exit(const struct gd_agent *a, char *out, size_t cap)
 {
-	const struct gd_workload *wl = &a->init.wl;
+	const struct gd_workload *wl = &a->init->wl;
 	int st = (int)wl->status;
 
 	if (!wl->have_status)

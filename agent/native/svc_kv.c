@@ -164,7 +164,7 @@ int gd_svc_kv_get(struct gd_req *r)
 		st = refresh_auto(r);
 	if (st != GD_S_OK)
 		return st;
-	if (gd_kv_get(&r->agent->kv.pools[pool], key, klen, &e) != GD_S_OK) {
+	if (gd_kv_get(&r->agent->kv->pools[pool], key, klen, &e) != GD_S_OK) {
 		r->errmsg = "no such key";
 		return GD_S_NOT_FOUND;
 	}
@@ -266,7 +266,7 @@ int gd_svc_kv_list(struct gd_req *r)
 	}
 	if (pool == GD_KV_POOL_AUTO && cursor == 0 && refresh_auto(r))
 		return GD_S_INTERNAL;
-	t = &r->agent->kv.pools[pool];
+	t = &r->agent->kv->pools[pool];
 	if (gd_tlv_u32(r->w, GD_T_KV_COUNT, gd_kv_count(t)) ||
 	    list_page(r, t, &cursor, keys_only))
 		return GD_S_INTERNAL;
@@ -305,7 +305,7 @@ int gd_svc_kv_watch(struct gd_req *r)
 
 int gd_kv_info(struct gd_req *r)
 {
-	const struct gd_kv *kv = &r->agent->kv;
+	const struct gd_kv *kv = r->agent->kv;
 
 	if (gd_tlv_u8(r->w, GD_T_KV_PERSISTENT,
 		      (uint8_t)gd_kv_persistent(r->agent)) ||

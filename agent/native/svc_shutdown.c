@@ -58,7 +58,7 @@ static int parse(struct gd_req *r, uint8_t *mode, uint32_t *grace,
 
 int gd_svc_shutdown(struct gd_req *r)
 {
-	const struct gd_shutdown *sd = &r->agent->init.sd;
+	const struct gd_shutdown *sd = &r->agent->init->sd;
 	uint8_t mode = GD_SD_POWEROFF, force = 0;
 	uint32_t grace = GD_SD_GRACE_DEFAULT_MS;
 	char why[GD_SD_WHY_MAX];
@@ -92,7 +92,7 @@ static int put_exit(struct gd_req *r, uint32_t status)
 
 uint64_t gd_svc_pid1_state_key(const struct gd_agent *a)
 {
-	const struct gd_pid1 *p = &a->init;
+	const struct gd_pid1 *p = a->init;
 	const struct gd_workload *wl = &p->wl;
 
 	return (uint64_t)(wl->argc > 0) << 63 |
@@ -104,7 +104,7 @@ uint64_t gd_svc_pid1_state_key(const struct gd_agent *a)
 
 int gd_svc_put_pid1_state(struct gd_req *r, int full)
 {
-	const struct gd_pid1 *p = &r->agent->init;
+	const struct gd_pid1 *p = r->agent->init;
 	const struct gd_workload *wl = &p->wl;
 
 	if (wl->argc > 0 && gd_tlv_u8(r->w, GD_T_WORKLOAD_STATE,

@@ -29,7 +29,7 @@ static const char *const frozen_ok[] = {
 
 int gd_qga_fs_allowed(const struct gd_agent *a, const char *name)
 {
-	if (!a->fsfreeze.frozen)
+	if (!a->fsfreeze->frozen)
 		return 1;
 	for (size_t i = 0; i < sizeof frozen_ok / sizeof frozen_ok[0]; i++)
 		if (strcmp(name, frozen_ok[i]) == 0)
@@ -39,12 +39,12 @@ int gd_qga_fs_allowed(const struct gd_agent *a, const char *name)
 
 const char *gd_qga_fs_disabled_why(const struct gd_agent *a)
 {
-	return a->fsfreeze.frozen ? "the agent is in frozen state" : NULL;
+	return a->fsfreeze->frozen ? "the agent is in frozen state" : NULL;
 }
 
 int gd_qga_cmd_fsfreeze_status(struct gd_qga_call *call)
 {
-	gd_json_str(call->j, call->agent->fsfreeze.frozen ? "frozen" : "thawed");
+	gd_json_str(call->j, call->agent->fsfreeze->frozen ? "frozen" : "thawed");
 	return 0;
 }
 

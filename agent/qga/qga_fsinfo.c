@@ -11,6 +11,7 @@
 
 #include "blkdev.h"
 #include "dirscan.h"
+#include "fsfreeze_svc.h"
 #include "qga_fs.h"
 
 #define GD_FSI_DISKS_MAX 16 /* disks under one filesystem */

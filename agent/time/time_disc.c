@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "proto_time.h"
+#include "time_svc.h"
 #include "timesync.h"
 
 #define PPB_PER_PPM 1000
@@ -45,7 +46,7 @@ static void settle_slew(struct gd_time_disc *t)
 int gd_time_step(struct gd_agent *a, int64_t correction, unsigned kind,
 		 const struct gd_conn *requester)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int err;
 
 	settle_slew(t);
@@ -60,7 +61,7 @@ int gd_time_step(struct gd_agent *a, int64_t correction, unsigned kind,
 
 int gd_time_slew(struct gd_agent *a, int64_t correction)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int err;
 
 	settle_slew(t);
@@ -72,7 +73,7 @@ int gd_time_slew(struct gd_agent *a, int64_t correction)
 
 void gd_disc_init(struct gd_agent *a)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int64_t in_force = 0;
 	int external = 0, state = GD_FD_LEARNING;
 	char buf[32];
@@ -96,7 +97,7 @@ void gd_disc_init(struct gd_agent *a)
 /* Put d->freq in force; on a refusal, believe the kernel instead. */
 static void put_in_force(struct gd_agent *a, int verdict)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int64_t now = 0;
 	int external, err = gd_clock_freq_set(t->fd.freq);
 	char f[32], e[32], b[32];
@@ -126,7 +127,7 @@ static void put_in_force(struct gd_agent *a, int verdict)
  */
 static void reset(struct gd_agent *a, const char *why, int asked)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int had = t->fd.freq != 0;
 
 	gd_fd_init(&t->fd, 0, GD_FD_LEARNING);
@@ -148,7 +149,7 @@ static void reset(struct gd_agent *a, const char *why, int asked)
 /* Someone else changed the frequency or took the clock over. */
 static int taken_over(struct gd_agent *a)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int64_t in_force;
 	int external;
 
@@ -167,7 +168,7 @@ static int taken_over(struct gd_agent *a)
 int gd_disc_observe(struct gd_agent *a, uint64_t host_ns, int64_t offset,
 		    uint64_t err_ns, int mode)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 	int verdict = GD_FD_IGNORED;
 
 	if (mode == GD_TF_RESET && a->cfg.time_discipline) {
@@ -189,7 +190,7 @@ int gd_disc_observe(struct gd_agent *a, uint64_t host_ns, int64_t offset,
 
 void gd_disc_on_jump(struct gd_agent *a, unsigned kinds)
 {
-	struct gd_time_disc *t = &a->time.disc;
+	struct gd_time_disc *t = &a->time->disc;
 
 	if (t->fd.state != GD_FD_LEARNING && t->fd.state != GD_FD_TRACKING)
 		return;
@@ -202,7 +203,7 @@ void gd_disc_on_jump(struct gd_agent *a, unsigned kinds)
 
 int gd_disc_put(struct gd_agent *a, struct gd_frame_writer *w)
 {
-	const struct gd_freq_disc *fd = &a->time.disc.fd;
+	const struct gd_freq_disc *fd = &a->time->disc.fd;
 	int64_t in_force;
 	int external;
 

@@ -23,7 +23,9 @@
 #include "agent.h"
 #include "proto_time.h"
 #include "sysinfo.h"
+#include "time_svc.h"
 #include "timesync.h"
+#include "vmgenid_watch.h"
 
 #define NS_PER_MS 1000000ull
 /* The jump timer never expires of itself: it is armed this far ahead. */
@@ -111,7 +113,7 @@ static void raise_jump(struct gd_agent *a, const struct gd_clock_jump *j,
 		return;
 	told = gd_event_broadcast(a, GD_EV_CLOCK_JUMP, b.data + GD_HDR_LEN,
 				  b.len - GD_HDR_LEN, except);
-	a->time.jumps++;
+	a->time->jumps++;
 	gd_logf(&a->log, GD_LOG_INFO, "clock jump:%s%s%s%s suspended %llu ms, "
 		"stepped %lld ms; told %d connection(s)",
 		(j->kinds & GD_JUMP_SUSPEND) ? " suspend" : "",
@@ -129,7 +131,7 @@ static void check_clocks(struct gd_agent *a, unsigned extra)
 	struct gd_clock_jump j;
 
 	read_clocks(&s);
-	j.kinds = gd_clock_watch_check(&a->time.watch, &s, &j) | extra;
+	j.kinds = gd_clock_watch_check(&a->time->watch, &s, &j) | extra;
 	if (!j.kinds)
 		return;
 	gd_disc_on_jump(a, j.kinds);
@@ -142,14 +144,14 @@ void gd_time_stepped(struct gd_agent *a, int64_t step_ns, unsigned kind,
 	struct gd_clock_sample s;
 	struct gd_clock_jump j = { .kinds = kind, .stepped = step_ns };
 
-	gd_clock_watch_shift(&a->time.watch, step_ns);
+	gd_clock_watch_shift(&a->time->watch, step_ns);
 	read_clocks(&s);
 	raise_jump(a, &j, &s, requester);
 }
 
 void gd_time_init(struct gd_agent *a)
 {
-	struct gd_time_state *t = &a->time;
+	struct gd_time_state *t = a->time;
 
 	gd_clock_watch_init(&t->watch);
 	gd_disc_init(a);
@@ -175,20 +177,20 @@ static void close_fd(struct gd_agent *a, int *fd)
 
 void gd_time_close(struct gd_agent *a)
 {
-	close_fd(a, &a->time.jump_fd);
-	close_fd(a, &a->time.krun_fd);
-	gd_vmgenid_close(&a->time.genid);
+	close_fd(a, &a->time->jump_fd);
+	close_fd(a, &a->time->krun_fd);
+	gd_vmgenid_close(&a->time->genid);
 }
 
 int gd_time_pollfds(struct gd_agent *a, struct pollfd *pfd)
 {
 	int n = 0;
 
-	if (a->time.jump_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = a->time.jump_fd,
+	if (a->time->jump_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = a->time->jump_fd,
 					    .events = POLLIN };
-	if (a->time.krun_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = a->time.krun_fd,
+	if (a->time->krun_fd >= 0)
+		pfd[n++] = (struct pollfd){ .fd = a->time->krun_fd,
 					    .events = POLLIN };
 	return n;
 }
@@ -209,15 +211,15 @@ static void jump_timer_woke(struct gd_agent *a)
 {
 	uint64_t expirations;
 
-	if (read(a->time.jump_fd, &expirations, sizeof expirations) < 0 &&
+	if (read(a->time->jump_fd, &expirations, sizeof expirations) < 0 &&
 	    errno != ECANCELED)
 		return; /* EAGAIN: nothing happened */
-	if (arm_jump_timer(a->time.jump_fd)) {
+	if (arm_jump_timer(a->time->jump_fd)) {
 		gd_logf(&a->log, GD_LOG_WARN, "clock-set timer: %s; clock "
 			"jumps are looked for every %u ms", strerror(errno),
 			GD_CLOCK_CHECK_MS);
-		close_fd(a, &a->time.jump_fd);
-		a->time.next_check = gd_clock_ns(CLOCK_MONOTONIC);
+		close_fd(a, &a->time->jump_fd);
+		a->time->next_check = gd_clock_ns(CLOCK_MONOTONIC);
 	}
 	check_clocks(a, 0);
 }
@@ -237,7 +239,7 @@ static void krun_step(struct gd_agent *a, uint64_t host, uint64_t guest)
 			strerror(err));
 		return;
 	}
-	a->time.krun_steps++;
+	a->time->krun_steps++;
 	gd_logf(&a->log, GD_LOG_INFO, "libkrun time sync: clock stepped by "
 		"%lld ms", (long long)(correction / (int64_t)NS_PER_MS));
 }
@@ -246,16 +248,16 @@ static void read_krun(struct gd_agent *a)
 {
 	uint8_t buf[GD_KRUN_DGRAM_LEN + 1]; /* one more: longer is refused */
 
-	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time.krun_fd >= 0;
+	for (int i = 0; i < GD_TIME_DGRAMS_PER_WAKE && a->time->krun_fd >= 0;
 	     i++) {
 		struct sockaddr_vm from = { 0 };
 		socklen_t fl = sizeof from;
 		uint64_t host, guest;
-		ssize_t n = recvfrom(a->time.krun_fd, buf, sizeof buf, 0,
+		ssize_t n = recvfrom(a->time->krun_fd, buf, sizeof buf, 0,
 				     (struct sockaddr *)&from, &fl);
 
 		if (n < 0) {
-			if (recv_failed(a, &a->time.krun_fd, "libkrun socket"))
+			if (recv_failed(a, &a->time->krun_fd, "libkrun socket"))
 				break;
 			continue;
 		}
@@ -263,7 +265,7 @@ static void read_krun(struct gd_agent *a)
 		if (fl < sizeof from || from.svm_cid != VMADDR_CID_HOST ||
 		    gd_krun_parse(buf, (size_t)n, &host) ||
 		    !gd_time_host_ok(host)) {
-			a->time.krun_refused++;
+			a->time->krun_refused++;
 			gd_logf(&a->log, GD_LOG_DEBUG, "libkrun time sync: "
 				"refused %zd bytes from cid %u", n,
 				fl >= sizeof from ? from.svm_cid : 0);
@@ -279,9 +281,9 @@ void gd_time_events(struct gd_agent *a, const struct pollfd *pfd, int n)
 	for (int i = 0; i < n; i++) {
 		if (!pfd[i].revents)
 			continue;
-		if (pfd[i].fd == a->time.jump_fd)
+		if (pfd[i].fd == a->time->jump_fd)
 			jump_timer_woke(a);
-		else if (pfd[i].fd == a->time.krun_fd)
+		else if (pfd[i].fd == a->time->krun_fd)
 			read_krun(a);
 	}
 }
@@ -294,14 +296,14 @@ static int periodic(const struct gd_time_state *t)
 
 void gd_time_tick(struct gd_agent *a, uint64_t now)
 {
-	if (!periodic(&a->time) || now < a->time.next_check)
+	if (!periodic(a->time) || now < a->time->next_check)
 		return;
-	a->time.next_check = now + GD_CLOCK_CHECK_MS * NS_PER_MS;
-	check_clocks(a, gd_vmgenid_changed(&a->time.genid) ?
+	a->time->next_check = now + GD_CLOCK_CHECK_MS * NS_PER_MS;
+	check_clocks(a, gd_vmgenid_changed(&a->time->genid) ?
 			GD_JUMP_VMGENID : 0);
 }
 
 uint64_t gd_time_due(const struct gd_agent *a)
 {
-	return periodic(&a->time) ? a->time.next_check : GD_DUE_NEVER;
+	return periodic(a->time) ? a->time->next_check : GD_DUE_NEVER;
 }

@@ -33,10 +33,13 @@
 
 #include "agent.h"
 #include "conn.h"
+#include "fsfreeze_svc.h"
 #include "kv.h"
 #include "proto_time.h"
 #include "sandbox.h"
 #include "native.h"
+#include "pid1.h"
+#include "time_svc.h"
 
 #define MODE_KEY 1
 #define MODE_GUEST 2
@@ -45,6 +48,12 @@
 
 static struct gd_agent agent;
 static struct gd_net net;
+/* The services' state, as main.c's statics: time, PID 1 and KV carry
+ * over from one input to the next; fsfreeze starts afresh each time. */
+static struct gd_time_state time_state;
+static struct gd_pid1 pid1_state;
+static struct gd_kv kv_state;
+static struct gd_fsf_state fsfreeze_state;
 static struct gd_auth_session host_side; /* the watcher's host end */
 static int devnull = -1;
 
@@ -224,6 +233,11 @@ static void setup_agent(uint8_t mode)
 	memset(net.listeners, 0, sizeof net.listeners);
 	memset(&net.stats, 0, sizeof net.stats);
 	memset(&a->peers, 0, sizeof *a - offsetof(struct gd_agent, peers));
+	memset(&fsfreeze_state, 0, sizeof fsfreeze_state);
+	a->time = &time_state;
+	a->init = &pid1_state;
+	a->kv = &kv_state;
+	a->fsfreeze = &fsfreeze_state;
 	gd_config_defaults(&a->cfg);
 	a->cfg.vsock = 0;
 	a->cfg.local_sock[0] = '\0';

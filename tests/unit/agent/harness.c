@@ -14,6 +14,10 @@
 
 struct gd_agent th_agent;
 struct gd_net th_net;
+struct gd_time_state th_time;
+struct gd_pid1 th_pid1;
+struct gd_kv th_kv;
+struct gd_fsf_state th_fsfreeze;
 
 static char last_line[GD_LOG_LINE_MAX + 1];
 
@@ -46,7 +50,15 @@ void th_setup(void)
 
 	memset(a, 0, sizeof *a);
 	memset(&th_net, 0, sizeof th_net);
+	memset(&th_time, 0, sizeof th_time);
+	memset(&th_pid1, 0, sizeof th_pid1);
+	memset(&th_kv, 0, sizeof th_kv);
+	memset(&th_fsfreeze, 0, sizeof th_fsfreeze);
 	a->net = &th_net;
+	a->time = &th_time;
+	a->init = &th_pid1;
+	a->kv = &th_kv;
+	a->fsfreeze = &th_fsfreeze;
 	gd_config_defaults(&a->cfg);
 	a->cfg.vsock = 0;
 	a->cfg.local_sock[0] = '\0';
@@ -57,8 +69,8 @@ void th_setup(void)
 	a->log.level = GD_LOG_DEBUG;
 	a->sigfd = -1;
 	a->uevent_fd = -1;
-	a->time.jump_fd = -1;
-	a->time.krun_fd = -1;
+	a->time->jump_fd = -1;
+	a->time->krun_fd = -1;
 	a->fill_random = fixed_nonce;
 	last_line[0] = '\0';
 	gd_conns_init(a);
@@ -88,9 +100,9 @@ void th_teardown(void)
 {
 	for (int i = 0; i < GD_MAX_CONNS; i++)
 		gd_conn_close(&th_agent, &th_net.conns[i], "test over");
-	if (th_agent.kv.dirfd >= 0)
-		close(th_agent.kv.dirfd);
-	th_agent.kv.dirfd = -1;
+	if (th_agent.kv->dirfd >= 0)
+		close(th_agent.kv->dirfd);
+	th_agent.kv->dirfd = -1;
 }
 
 void th_req_begin(struct th_req *r, uint16_t op, uint32_t id, uint8_t flags)

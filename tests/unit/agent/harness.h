@@ -17,12 +17,21 @@
 #include "agent.h"
 #include "conn.h"
 #include "decoder.h"
+#include "fsfreeze_svc.h"
+#include "kv.h"
+#include "pid1.h"
 #include "proto.h"
+#include "time_svc.h"
 
 #define TH_MAX_ANSWERS 64
 
 extern struct gd_agent th_agent;
 extern struct gd_net th_net;
+/* The services' state th_agent points at, as main.c's statics. */
+extern struct gd_time_state th_time;
+extern struct gd_pid1 th_pid1;
+extern struct gd_kv th_kv;
+extern struct gd_fsf_state th_fsfreeze;
 
 /* A fresh agent: defaults, KV pools started (in memory), every slot free. */
 void th_setup(void);

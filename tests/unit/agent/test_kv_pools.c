@@ -62,15 +62,15 @@ static void remove_state_dir(void)
 /* KV persistent in a fresh temporary directory, as state-dir= does. */
 static void restart_persistent(void)
 {
-	if (th_agent.kv.dirfd >= 0)
-		close(th_agent.kv.dirfd);
-	th_agent.kv.dirfd = -1;
-	th_agent.kv.store_error[0] = '\0'; /* a new guestd's */
+	if (th_agent.kv->dirfd >= 0)
+		close(th_agent.kv->dirfd);
+	th_agent.kv->dirfd = -1;
+	th_agent.kv->store_error[0] = '\0'; /* a new guestd's */
 	snprintf(th_agent.cfg.state_dir, sizeof th_agent.cfg.state_dir, "%s",
 		 state_dir);
 	gd_kv_start(&th_agent);
 	assert_true(gd_kv_persistent(&th_agent));
-	assert_string_equal(th_agent.kv.store_error, "");
+	assert_string_equal(th_agent.kv->store_error, "");
 }
 
 static int setup_persistent(void **state)
@@ -111,7 +111,7 @@ static int del_str(int pool, const char *key, const char **why)
 
 static struct gd_kv_table *pool(int p)
 {
-	return &th_agent.kv.pools[p];
+	return &th_agent.kv->pools[p];
 }
 
 /* key in pool p holds exactly val[vlen]. */
@@ -339,7 +339,7 @@ static void test_delete_missing(void **state)
 static void test_failed_save_keeps_stored(void **state)
 {
 	const char *why;
-	int dfd = th_agent.kv.dirfd;
+	int dfd = th_agent.kv->dirfd;
 
 	(void)state;
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v1", &why), GD_S_OK);
@@ -354,7 +354,7 @@ static void test_failed_save_keeps_stored(void **state)
 	assert_int_equal(del_str(GD_KV_POOL_HOST, "k2", &why), GD_S_INTERNAL);
 	assert_holds(GD_KV_POOL_HOST, "k2", "w", 1);
 	assert_int_equal(gd_kv_count(pool(GD_KV_POOL_HOST)), 2);
-	assert_non_null(strstr(th_agent.kv.store_error, "saving the host pool"));
+	assert_non_null(strstr(th_agent.kv->store_error, "saving the host pool"));
 	/* the value already stored needs no save: not refused */
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v1", &why), GD_S_OK);
 	/* the guest pool saves to its own files */
@@ -378,14 +378,14 @@ static void test_frozen_refuses(void **state)
 
 	(void)state;
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v1", &why), GD_S_OK);
-	th_agent.fsfreeze.quiet = 1;
+	th_agent.fsfreeze->quiet = 1;
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v2", &why), GD_S_BUSY);
 	assert_non_null(strstr(why, "filesystems are frozen"));
 	assert_int_equal(del_str(GD_KV_POOL_HOST, "k", &why), GD_S_BUSY);
 	assert_int_equal(set_str(GD_KV_POOL_GUEST, "g", "1", &why), GD_S_BUSY);
 	assert_holds(GD_KV_POOL_HOST, "k", "v1", 2);
 	assert_absent(GD_KV_POOL_GUEST, "g");
-	th_agent.fsfreeze.quiet = 0;
+	th_agent.fsfreeze->quiet = 0;
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v2", &why), GD_S_OK);
 	restart_persistent();
 	assert_holds(GD_KV_POOL_HOST, "k", "v2", 2);
@@ -398,10 +398,10 @@ static void test_frozen_memory_only(void **state)
 
 	(void)state;
 	assert_false(gd_kv_persistent(&th_agent));
-	th_agent.fsfreeze.quiet = 1;
+	th_agent.fsfreeze->quiet = 1;
 	assert_int_equal(set_str(GD_KV_POOL_HOST, "k", "v", &why), GD_S_OK);
 	assert_int_equal(del_str(GD_KV_POOL_HOST, "k", &why), GD_S_OK);
-	th_agent.fsfreeze.quiet = 0;
+	th_agent.fsfreeze->quiet = 0;
 }
 
 /*

@@ -37,7 +37,7 @@
 #define PPM_100 100000LL       /* 100 ppm in ppb */
 #define CORRECTED_100 (-99990LL) /* gd_fd_corrected(0, +100 ppm) */
 
-static struct gd_time_disc *disc = &th_agent.time.disc;
+static struct gd_time_disc *disc = &th_time.disc;
 static struct th_answer ans[TH_MAX_ANSWERS];
 static struct th_req req;
 
@@ -179,7 +179,7 @@ static void test_step_accounted(void **state)
 	assert_int_equal(gd_time_step(&th_agent, -3 * S, GD_JUMP_SET, NULL), 0);
 	assert_int_equal(fake_clock.steps, 1);
 	assert_int_equal(fake_clock.stepped, -3 * S);
-	assert_int_equal(th_agent.time.jumps, 1);
+	assert_int_equal(th_agent.time->jumps, 1);
 	/* the guest gained 1 ms besides the step */
 	assert_int_equal(observe(10 * S, -3 * S + 1 * MS, 1 * US, GD_TF_LEARN),
 			 GD_FD_UPDATE);
