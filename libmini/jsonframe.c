@@ -17,7 +17,7 @@ static int ends_recovery(unsigned char ch)
 
 void gd_jf_init(struct gd_jf *f)
 {
-	memset(f, 0, sizeof *f);
+	memset(f, 0, offsetof(struct gd_jf, buf)); /* buf: only len bytes count */
 }
 
 /* Drop the first n buffered bytes. */

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,17 +19,49 @@
 
 #define GD_ACCEPT_BUDGET 8
 
-/* The slots' buffers: untouched until a slot is used (conn.h). */
-static struct gd_conn_bufs conn_bufs[GD_MAX_CONNS];
+/*
+ * The slots' buffers: untouched until a slot is used (conn.h). A slot's
+ * buffers start on a page and fill whole pages, so that they can go back
+ * to the kernel when it closes (gd_conn_release) without a byte of a
+ * neighbour's.
+ */
+#define BUFS_ALIGN 4096
+
+static struct slot_bufs {
+	_Alignas(BUFS_ALIGN) struct gd_conn_bufs b;
+} conn_bufs[GD_MAX_CONNS];
 
 void gd_conns_init(struct gd_agent *a)
 {
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		a->net->conns[i].fd = -1;
-		a->net->conns[i].sess.in = &conn_bufs[i].in;
-		a->net->conns[i].out = &conn_bufs[i].out;
+		a->net->conns[i].sess.in = &conn_bufs[i].b.in;
+		a->net->conns[i].out = &conn_bufs[i].b.out;
 	}
 	memset(a->net->live, 0, sizeof a->net->live);
+}
+
+/*
+ * bss is private anonymous memory: a page given back reads as zeros when
+ * next touched, and gd_conn_fresh sets every field the buffers' users
+ * read before the slot serves again. With pages larger than BUFS_ALIGN
+ * the range shrinks to the whole pages inside the slot's own.
+ */
+void gd_conn_release(struct gd_agent *a, struct gd_conn *c)
+{
+	static int logged;
+	unsigned slot = (unsigned)(c - a->net->conns);
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+
+	if (slot >= GD_MAX_CONNS || !pg || (pg & (pg - 1)))
+		return;
+	lo = ((uintptr_t)&conn_bufs[slot] + pg - 1) & ~(pg - 1);
+	hi = (uintptr_t)(&conn_bufs[slot] + 1) & ~(pg - 1);
+	if (lo < hi && madvise((void *)lo, hi - lo, MADV_DONTNEED) && !logged) {
+		logged = 1;
+		gd_logf(&a->log, GD_LOG_WARN, "slot buffers kept: madvise: %s",
+			strerror(errno));
+	}
 }
 
 /*
@@ -132,6 +166,7 @@ static int classify(const struct gd_listener *l, int fd,
 
 static void slot_view(const struct gd_agent *a, struct gd_slot_info *v)
 {
+	/* A free slot's queue is not read: its pages were given back. */
 	for (int i = 0; i < GD_MAX_CONNS; i++) {
 		const struct gd_conn *c = &a->net->conns[i];
 
@@ -140,7 +175,7 @@ static void slot_view(const struct gd_agent *a, struct gd_slot_info *v)
 			.peer = c->peer_key,
 			.partial_since = c->sess.partial_since,
 			.quiet_since = c->quiet_since,
-			.busy = gd_out_len(c) > 0,
+			.busy = c->fd >= 0 && gd_out_len(c) > 0,
 			.watching = c->sess.served || c->sess.kv_watch,
 		};
 	}
@@ -283,6 +318,7 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	}
 	close(c->fd);
 	c->fd = -1;
+	gd_conn_release(a, c);
 }
 
 uint64_t gd_frame_deadline_ns(const struct gd_agent *a)

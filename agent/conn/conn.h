@@ -79,7 +79,8 @@ union gd_conn_in {
  * A slot's buffers, kept apart from the slots (conn.c, one per slot, set
  * by gd_conns_init): the slot table stays a few pages, so a slot never
  * used never touches its buffers' pages, and a small exchange touches
- * the first page of each buffer only.
+ * the first page of each buffer only. A closed slot's pages go back to
+ * the kernel (gd_conn_release).
  */
 struct gd_conn_bufs {
 	union gd_conn_in in;
@@ -191,7 +192,15 @@ struct gd_conn *gd_conn_next(struct gd_agent *a, int *pos);
 struct pollfd;
 int gd_conns_pollfds(struct gd_agent *a, struct pollfd *pfd,
 		     struct gd_conn **owner);
+/* Close c (a serial port's hangs up instead); its buffers' pages go back
+ * to the kernel. */
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why);
+/*
+ * Give c's buffer pages back to the kernel (madvise; a failure is logged
+ * once). They read as zeros until gd_conn_attach or gd_conn_fresh: only
+ * for a slot that is closed, or about to be made fresh.
+ */
+void gd_conn_release(struct gd_agent *a, struct gd_conn *c);
 /* Close connections whose partial frame is older than the deadline. */
 void gd_conns_expire(struct gd_agent *a, uint64_t now);
 /* When the next connection deadline falls (GD_DUE_NEVER: none). */

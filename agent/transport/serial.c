@@ -171,6 +171,7 @@ static void recheck(struct gd_agent *a, struct gd_serial_port *p,
 		c->fd = -1;
 		c->serial = 0;
 		c->hung = 0;
+		gd_conn_release(a, c);
 		p->open = 0;
 		open_port(a, p);
 		return;
@@ -198,6 +199,7 @@ void gd_serial_hangup(struct gd_agent *a, struct gd_conn *c)
 {
 	struct gd_serial_port *p = &a->net->serial[c->serial - 1];
 
+	gd_conn_release(a, c); /* what the last host's exchange touched */
 	gd_conn_fresh(c, c->sess.proto); /* the next host starts clean */
 	c->hung = 1;
 	p->retry_at = 0;

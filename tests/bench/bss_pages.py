@@ -11,7 +11,7 @@ import os, re, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from pagemap import PAGE, present  # noqa: E402 (tests/lib)
+from pagemap import PAGE, plain, present  # noqa: E402 (tests/lib)
 
 
 def main():
@@ -23,7 +23,7 @@ def main():
     for line in nm.splitlines():
         p = line.split()
         if len(p) == 4 and p[2] in "bB":
-            syms.append((int(p[0], 16), int(p[1], 16), p[3]))
+            syms.append((int(p[0], 16), int(p[1], 16), plain(p[3])))
     sec = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True,
                          check=True).stdout
     bss = None

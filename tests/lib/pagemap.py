@@ -10,6 +10,7 @@ zero page and costs no RSS: as root, /proc/kpageflags tells those apart
 and present() leaves them out; without it they are counted too.
 """
 import bisect
+import os
 import struct
 import subprocess
 
@@ -56,23 +57,45 @@ def present(pid):
     return pages
 
 
-def symbols(binary):
-    """(address, size, name) of binary's sized symbols, by address."""
+def plain(name):
+    """A symbol's name in the source: an LTO link may rename a file-scope
+    static it moved between partitions (conn_bufs.lto_priv.0)."""
+    return name.split(".lto_priv.")[0]
+
+
+def load_base(pid, binary):
+    """Where pid loaded binary: 0 for a static one, else (ET_DYN: the
+    sanitizer build) the start of its first mapping of the file."""
+    with open(binary, "rb") as f:
+        f.seek(16)
+        if f.read(2) != b"\x03\x00":
+            return 0
+    real = os.path.realpath(binary)
+    for line in open("/proc/%s/maps" % pid):
+        fields = line.split()
+        if len(fields) >= 6 and fields[5] == real:
+            return int(fields[0].split("-")[0], 16)
+    return 0
+
+
+def symbols(binary, base=0):
+    """(address, size, name) of binary's sized symbols, by address, with
+    base (load_base) added."""
     out = subprocess.run(["nm", "-n", "-S", binary], capture_output=True,
                          text=True).stdout
     syms = []
     for line in out.splitlines():
         f = line.split()
         if len(f) == 4:
-            syms.append((int(f[0], 16), int(f[1], 16), f[3]))
+            syms.append((int(f[0], 16) + base, int(f[1], 16), plain(f[3])))
     return sorted(syms)
 
 
-def named(pages, binary):
+def named(pages, binary, base=0):
     """One line per page: its address and the symbol(s) it lies in, with
     the page's offset into each ('conn_bufs+368640'), or '?' (the stack,
     libc's own data)."""
-    syms = symbols(binary)
+    syms = symbols(binary, base)
     starts = [s[0] for s in syms]
     lines = []
     for page in sorted(pages):
