@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +40,7 @@ void gd_conns_init(struct gd_agent *a)
 		a->net->conns[i].out = &conn_bufs[i].b.out;
 	}
 	memset(a->net->live, 0, sizeof a->net->live);
+	a->net->warm_slot = -1;
 }
 
 /*
@@ -47,21 +49,67 @@ void gd_conns_init(struct gd_agent *a)
  * read before the slot serves again. With pages larger than BUFS_ALIGN
  * the range shrinks to the whole pages inside the slot's own.
  */
-void gd_conn_release(struct gd_agent *a, struct gd_conn *c)
+static void release_range(struct gd_agent *a, const void *from,
+			  const void *to)
 {
 	static int logged;
-	unsigned slot = (unsigned)(c - a->net->conns);
 	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
 
-	if (slot >= GD_MAX_CONNS || !pg || (pg & (pg - 1)))
+	if (!pg || (pg & (pg - 1)))
 		return;
-	lo = ((uintptr_t)&conn_bufs[slot] + pg - 1) & ~(pg - 1);
-	hi = (uintptr_t)(&conn_bufs[slot] + 1) & ~(pg - 1);
+	lo = ((uintptr_t)from + pg - 1) & ~(pg - 1);
+	hi = (uintptr_t)to & ~(pg - 1);
 	if (lo < hi && madvise((void *)lo, hi - lo, MADV_DONTNEED) && !logged) {
 		logged = 1;
 		gd_logf(&a->log, GD_LOG_WARN, "slot buffers kept: madvise: %s",
 			strerror(errno));
 	}
+}
+
+void gd_conn_release(struct gd_agent *a, struct gd_conn *c)
+{
+	unsigned slot = (unsigned)(c - a->net->conns);
+
+	if (slot < GD_MAX_CONNS)
+		release_range(a, &conn_bufs[slot], &conn_bufs[slot] + 1);
+}
+
+/*
+ * The same, but the first page of the input buffer and of the queue stay:
+ * all that a small exchange touches.
+ */
+static void release_tail(struct gd_agent *a, unsigned slot)
+{
+	const uint8_t *base = (const uint8_t *)&conn_bufs[slot];
+	size_t out_page = offsetof(struct gd_conn_bufs, out) &
+			  ~(size_t)(BUFS_ALIGN - 1);
+
+	release_range(a, base + BUFS_ALIGN, base + out_page);
+	release_range(a, base + out_page + BUFS_ALIGN, &conn_bufs[slot] + 1);
+}
+
+/*
+ * A closed slot's pages go back, but for the lowest free slot, the one
+ * the next newcomer takes (libmini/slots.c): it keeps its first pages,
+ * so that a host that connects again and again pays no page faults. The
+ * slot kept so before gives its pages back once it is no longer lowest.
+ */
+static void release_closed(struct gd_agent *a, struct gd_conn *c)
+{
+	struct gd_net *n = a->net;
+	unsigned slot = (unsigned)(c - n->conns), lowest = 0;
+
+	while (lowest < GD_MAX_CONNS && n->conns[lowest].fd >= 0)
+		lowest++;
+	if (slot != lowest) {
+		gd_conn_release(a, c);
+		return;
+	}
+	if (n->warm_slot >= 0 && (unsigned)n->warm_slot != slot &&
+	    n->conns[n->warm_slot].fd < 0)
+		gd_conn_release(a, &n->conns[n->warm_slot]);
+	release_tail(a, slot);
+	n->warm_slot = (int)slot;
 }
 
 /*
@@ -318,7 +366,7 @@ void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why)
 	}
 	close(c->fd);
 	c->fd = -1;
-	gd_conn_release(a, c);
+	release_closed(a, c);
 }
 
 uint64_t gd_frame_deadline_ns(const struct gd_agent *a)

@@ -165,6 +165,7 @@ struct gd_net {
 	/* conn.c: a bit per slot that may be open (gd_conn_attach sets it, a
 	 * walk that finds the slot closed clears it): scans visit these only. */
 	uint32_t live[(GD_MAX_CONNS + 31) / 32];
+	int warm_slot; /* conn.c: the free slot that kept its first pages */
 	struct gd_stats stats;
 	struct gd_serial_port serial[GD_SERIAL_PORTS];
 };
@@ -193,7 +194,7 @@ struct pollfd;
 int gd_conns_pollfds(struct gd_agent *a, struct pollfd *pfd,
 		     struct gd_conn **owner);
 /* Close c (a serial port's hangs up instead); its buffers' pages go back
- * to the kernel. */
+ * to the kernel, but for the first pages of the lowest free slot's. */
 void gd_conn_close(struct gd_agent *a, struct gd_conn *c, const char *why);
 /*
  * Give c's buffer pages back to the kernel (madvise; a failure is logged
