@@ -63,40 +63,6 @@ void gd_buf_consume(struct gd_buf *b, size_t n)
 	b->len -= n;
 }
 
-uint16_t gd_get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-uint32_t gd_get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-uint64_t gd_get_u64(const uint8_t *p)
-{
-	return (uint64_t)gd_get_u32(p) | ((uint64_t)gd_get_u32(p + 4) << 32);
-}
-
-void gd_set_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-void gd_set_u32(uint8_t *p, uint32_t v)
-{
-	gd_set_u16(p, (uint16_t)v);
-	gd_set_u16(p + 2, (uint16_t)(v >> 16));
-}
-
-void gd_set_u64(uint8_t *p, uint64_t v)
-{
-	gd_set_u32(p, (uint32_t)v);
-	gd_set_u32(p + 4, (uint32_t)(v >> 32));
-}
-
 int gd_mem_eq(const void *p, const void *q, size_t n)
 {
 	const uint8_t *a = p, *b = q;
