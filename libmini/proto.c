@@ -316,64 +316,28 @@ void gd_frame_abort(struct gd_frame_writer *w)
 	w->out->len = w->start;
 }
 
-int gd_tlv_next(const uint8_t *payload, size_t len, size_t *off,
-		struct gd_tlv_view *tv)
-{
-	size_t o = *off;
-
-	if (o == len)
-		return 0;
-	if (len - o < GD_TLV_HDR_LEN)
-		return -1;
-	tv->type = gd_get_u16(payload + o);
-	tv->len = gd_get_u16(payload + o + 2);
-	if (len - o - GD_TLV_HDR_LEN < tv->len)
-		return -1;
-	tv->val = payload + o + GD_TLV_HDR_LEN;
-	*off = o + GD_TLV_HDR_LEN + tv->len;
-	return 1;
-}
-
-/*
- * gd_tlv_check and gd_tlv_find walk every request's TLVs, find once per
- * field a handler reads: they read the headers in place rather than
- * through gd_tlv_next, a third of the cost per TLV.
- */
-#define TLV_U16(p) ((uint16_t)((p)[0] | (p)[1] << 8))
-
 int gd_tlv_check(const uint8_t *payload, size_t len)
 {
+	struct gd_tlv_view tv;
 	size_t off = 0;
+	int r;
 
-	while (len - off >= GD_TLV_HDR_LEN) {
-		size_t n = TLV_U16(payload + off + 2);
-
-		if (len - off - GD_TLV_HDR_LEN < n)
-			return -1;
-		off += GD_TLV_HDR_LEN + n;
-	}
-	return off == len ? 0 : -1;
+	while ((r = gd_tlv_next(payload, len, &off, &tv)) > 0)
+		;
+	return r;
 }
 
 int gd_tlv_find(const uint8_t *payload, size_t len, uint16_t type,
 		struct gd_tlv_view *tv)
 {
+	struct gd_tlv_view at;
 	size_t off = 0;
 
-	while (len - off >= GD_TLV_HDR_LEN) {
-		const uint8_t *h = payload + off;
-		uint16_t n = TLV_U16(h + 2);
-
-		if (len - off - GD_TLV_HDR_LEN < n)
-			return -1;
-		if (TLV_U16(h) == type) {
-			tv->type = type;
-			tv->len = n;
-			tv->val = h + GD_TLV_HDR_LEN;
+	while (gd_tlv_next(payload, len, &off, &at) > 0)
+		if (at.type == type) {
+			*tv = at;
 			return 0;
 		}
-		off += GD_TLV_HDR_LEN + n;
-	}
 	return -1;
 }
 
