@@ -18,8 +18,7 @@ int gd_buf_put(struct gd_buf *b, const void *src, size_t n)
 {
 	if (n > gd_buf_room(b))
 		return -1;
-	if (n)
-		memcpy(b->data + b->len, src, n);
+	gd_copy(b->data + b->len, src, n);
 	b->len += n;
 	return 0;
 }
@@ -78,6 +77,31 @@ int gd_mem_eq(const void *p, const void *q, size_t n)
 		if (*a++ != *b++)
 			return 0;
 	return 1;
+}
+
+/* Whole steps from the start, then one more that ends at the end. */
+void gd_copy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst, x[16];
+	const uint8_t *s = src;
+	size_t i;
+
+	if (n >= 16) {
+		for (i = 0; i < n - 16; i += 16) {
+			memcpy(x, s + i, 16);
+			memcpy(d + i, x, 16);
+		}
+		memcpy(x, s + n - 16, 16);
+		memcpy(d + n - 16, x, 16);
+	} else if (n >= 8) {
+		memcpy(x, s, 8);
+		memcpy(x + 8, s + n - 8, 8);
+		memcpy(d, x, 8);
+		memcpy(d + n - 8, x + 8, 8);
+	} else {
+		while (n--)
+			*d++ = *s++;
+	}
 }
 
 size_t gd_strlcpy(char *dst, const char *src, size_t cap)

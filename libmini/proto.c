@@ -257,8 +257,7 @@ int gd_tlv_bytes(struct gd_frame_writer *w, uint16_t type, const void *v,
 	at = w->out->data + w->out->len;
 	gd_set_u16(at, type);
 	gd_set_u16(at + 2, (uint16_t)n);
-	if (n)
-		memcpy(at + GD_TLV_HDR_LEN, v, n);
+	gd_copy(at + GD_TLV_HDR_LEN, v, n);
 	w->out->len += GD_TLV_HDR_LEN + n;
 	return 0;
 }
