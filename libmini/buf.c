@@ -62,17 +62,38 @@ void gd_buf_consume(struct gd_buf *b, size_t n)
 	b->len -= n;
 }
 
+static int eq8(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x == y;
+}
+
+static int eq16(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* Like gd_copy: whole steps from the start, the last one ends at the end. */
 int gd_mem_eq(const void *p, const void *q, size_t n)
 {
 	const uint8_t *a = p, *b = q;
-	uint64_t x, y;
+	size_t i;
 
-	for (; n >= 8; n -= 8, a += 8, b += 8) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
+	if (n >= 16) {
+		for (i = 0; i < n - 16; i += 16)
+			if (!eq16(a + i, b + i))
+				return 0;
+		return eq16(a + n - 16, b + n - 16);
 	}
+	if (n >= 8)
+		return eq8(a, b) && eq8(a + n - 8, b + n - 8);
 	while (n--)
 		if (*a++ != *b++)
 			return 0;

@@ -78,7 +78,7 @@ GD_INLINE void gd_set_u64(uint8_t *p, uint64_t v)
 size_t gd_strlcpy(char *dst, const char *src, size_t cap);
 
 /*
- * 1 when the n bytes at p and q are equal, else 0: eight bytes a step,
+ * 1 when the n bytes at p and q are equal, else 0: 16 bytes a step,
  * where musl's memcmp takes one (KV keys and values are compared on
  * every request that names them).
  */

@@ -129,15 +129,18 @@ static void test_le_helpers(void **state)
 	assert_int_equal(gd_get_u64(p), 0xfedcba9876543210ull);
 }
 
-/* gd_mem_eq against memcmp: every length to 20, a difference anywhere. */
+/*
+ * gd_mem_eq against memcmp: every length to 70 (its 8- and 16-byte steps
+ * and the overlapping last one), a difference anywhere.
+ */
 static void test_mem_eq(void **state)
 {
-	uint8_t a[24], b[24];
+	uint8_t a[72], b[72];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof a; i++)
 		a[i] = b[i] = (uint8_t)(i * 37 + 1);
-	for (size_t n = 0; n <= 20; n++) {
+	for (size_t n = 0; n <= 70; n++) {
 		assert_int_equal(gd_mem_eq(a, b, n), 1);
 		assert_int_equal(gd_mem_eq(a + 1, b + 1, n), 1); /* unaligned */
 		for (size_t at = 0; at < n; at++) {
