@@ -18,8 +18,7 @@ int gd_buf_put(struct gd_buf *b, const void *src, size_t n)
 {
 	if (n > gd_buf_room(b))
 		return -1;
-	if (n)
-		memcpy(b->data + b->len, src, n);
+	gd_copy(b->data + b->len, src, n);
 	b->len += n;
 	return 0;
 }
@@ -63,55 +62,67 @@ void gd_buf_consume(struct gd_buf *b, size_t n)
 	b->len -= n;
 }
 
-uint16_t gd_get_u16(const uint8_t *p)
+static int eq8(const uint8_t *a, const uint8_t *b)
 {
-	return (uint16_t)(p[0] | (p[1] << 8));
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x == y;
 }
 
-uint32_t gd_get_u32(const uint8_t *p)
+static int eq16(const uint8_t *a, const uint8_t *b)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-uint64_t gd_get_u64(const uint8_t *p)
-{
-	return (uint64_t)gd_get_u32(p) | ((uint64_t)gd_get_u32(p + 4) << 32);
-}
-
-void gd_set_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-void gd_set_u32(uint8_t *p, uint32_t v)
-{
-	gd_set_u16(p, (uint16_t)v);
-	gd_set_u16(p + 2, (uint16_t)(v >> 16));
-}
-
-void gd_set_u64(uint8_t *p, uint64_t v)
-{
-	gd_set_u32(p, (uint32_t)v);
-	gd_set_u32(p + 4, (uint32_t)(v >> 32));
-}
-
+/* Like gd_copy: whole steps from the start, the last one ends at the end. */
 int gd_mem_eq(const void *p, const void *q, size_t n)
 {
 	const uint8_t *a = p, *b = q;
-	uint64_t x, y;
+	size_t i;
 
-	for (; n >= 8; n -= 8, a += 8, b += 8) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
+	if (n >= 16) {
+		for (i = 0; i < n - 16; i += 16)
+			if (!eq16(a + i, b + i))
+				return 0;
+		return eq16(a + n - 16, b + n - 16);
 	}
+	if (n >= 8)
+		return eq8(a, b) && eq8(a + n - 8, b + n - 8);
 	while (n--)
 		if (*a++ != *b++)
 			return 0;
 	return 1;
+}
+
+/* Whole steps from the start, then one more that ends at the end. */
+void gd_copy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst, x[16];
+	const uint8_t *s = src;
+	size_t i;
+
+	if (n >= 16) {
+		for (i = 0; i < n - 16; i += 16) {
+			memcpy(x, s + i, 16);
+			memcpy(d + i, x, 16);
+		}
+		memcpy(x, s + n - 16, 16);
+		memcpy(d + n - 16, x, 16);
+	} else if (n >= 8) {
+		memcpy(x, s, 8);
+		memcpy(x + 8, s + n - 8, 8);
+		memcpy(d, x, 8);
+		memcpy(d + n - 8, x + 8, 8);
+	} else {
+		while (n--)
+			*d++ = *s++;
+	}
 }
 
 size_t gd_strlcpy(char *dst, const char *src, size_t cap)

@@ -114,7 +114,19 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 	settle(d);
 	if (d->skip || (d->len == 0 && (!d->garbage || d->run_reported)))
 		return GD_DEC_NEED; /* the common end of a read: all answered */
+	/*
+	 * A header where the last frame ended is tried first: in a stream in
+	 * step that is every frame, and no byte is searched for the magic.
+	 * A first byte that does not start a valid header is garbage,
+	 * whether or not it is a magic.
+	 */
 	for (;;) {
+		if (d->len >= GD_HDR_LEN) {
+			if (gd_hdr_unpack(d->buf + d->off, &f->hdr) == 0)
+				break;
+			d->garbage++;
+			drop(d, 1);
+		}
 		seek_magic(d);
 		if (d->len < GD_HDR_LEN) {
 			/*
@@ -126,10 +138,6 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 				return report_garbage(d, f);
 			return GD_DEC_NEED;
 		}
-		if (gd_hdr_unpack(d->buf + d->off, &f->hdr) == 0)
-			break;
-		d->garbage++;
-		drop(d, 1);
 	}
 	if (d->garbage && !d->run_reported)
 		return report_garbage(d, f);

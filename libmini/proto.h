@@ -172,9 +172,26 @@ struct gd_tlv_view {
 	const uint8_t *val;
 };
 int gd_tlv_check(const uint8_t *payload, size_t len);
-/* Iterate: *off starts at 0; returns 1 with *tv filled, 0 at end, -1 bad. */
-int gd_tlv_next(const uint8_t *payload, size_t len, size_t *off,
-		struct gd_tlv_view *tv);
+/*
+ * Iterate: *off starts at 0; returns 1 with *tv filled, 0 at end, -1 bad.
+ * Inline: gd_tlv_check, gd_tlv_find and the KV handlers walk every
+ * request's TLVs with it, and a call per TLV cost more than the step.
+ */
+GD_INLINE int gd_tlv_next(const uint8_t *payload, size_t len, size_t *off,
+			  struct gd_tlv_view *tv)
+{
+	size_t o = *off, left = len - o;
+
+	if (left < GD_TLV_HDR_LEN)
+		return left ? -1 : 0;
+	tv->type = gd_get_u16(payload + o);
+	tv->len = gd_get_u16(payload + o + 2);
+	if (left - GD_TLV_HDR_LEN < tv->len)
+		return -1;
+	tv->val = payload + o + GD_TLV_HDR_LEN;
+	*off = o + GD_TLV_HDR_LEN + tv->len;
+	return 1;
+}
 int gd_tlv_find(const uint8_t *payload, size_t len, uint16_t type,
 		struct gd_tlv_view *tv);
 /* Typed getters: 0 on success, -1 if the length does not match the type. */

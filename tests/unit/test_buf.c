@@ -129,15 +129,18 @@ static void test_le_helpers(void **state)
 	assert_int_equal(gd_get_u64(p), 0xfedcba9876543210ull);
 }
 
-/* gd_mem_eq against memcmp: every length to 20, a difference anywhere. */
+/*
+ * gd_mem_eq against memcmp: every length to 70 (its 8- and 16-byte steps
+ * and the overlapping last one), a difference anywhere.
+ */
 static void test_mem_eq(void **state)
 {
-	uint8_t a[24], b[24];
+	uint8_t a[72], b[72];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof a; i++)
 		a[i] = b[i] = (uint8_t)(i * 37 + 1);
-	for (size_t n = 0; n <= 20; n++) {
+	for (size_t n = 0; n <= 70; n++) {
 		assert_int_equal(gd_mem_eq(a, b, n), 1);
 		assert_int_equal(gd_mem_eq(a + 1, b + 1, n), 1); /* unaligned */
 		for (size_t at = 0; at < n; at++) {
@@ -147,6 +150,29 @@ static void test_mem_eq(void **state)
 			b[at] ^= 0x80;
 		}
 	}
+}
+
+/*
+ * gd_copy against memcpy: every length to 80 (below, at and past its
+ * 8- and 16-byte steps) at every start offset to 15 on both sides, and
+ * not a byte written before or after the copy.
+ */
+static void test_copy(void **state)
+{
+	uint8_t src[128], dst[128], want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof src; i++)
+		src[i] = (uint8_t)(i * 37 + 1);
+	for (size_t n = 0; n <= 80; n++)
+		for (size_t so = 0; so < 16; so++)
+			for (size_t d = 0; d < 16; d++) {
+				memset(dst, 0xee, sizeof dst);
+				memset(want, 0xee, sizeof want);
+				memcpy(want + d, src + so, n);
+				gd_copy(dst + d, src + so, n);
+				assert_memory_equal(dst, want, sizeof dst);
+			}
 }
 
 static void test_strlcpy_cap(void **state)
@@ -178,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_le_helpers),
 		cmocka_unit_test(test_strlcpy_cap),
 		cmocka_unit_test(test_mem_eq),
+		cmocka_unit_test(test_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

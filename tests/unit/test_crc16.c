@@ -2,7 +2,8 @@
  * Unit tests for gd_crc16 (libmini/proto.c), the header check of every
  * frame: the CRC-16/CCITT-FALSE check value, lengths around the four-byte
  * step, and agreement with the bit-by-bit definition on every 1- and
- * 2-byte input and on long ones.
+ * 2-byte input, on long ones, on random spans and on the headers that
+ * gd_hdr_pack and gd_hdr_unpack check with their own shortcut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +93,66 @@ static void test_long_inputs(void **state)
 			 crc16_bitwise(buf, sizeof buf));
 }
 
+static uint32_t next_rand(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 16;
+}
+
+/* Random lengths at random offsets, against the definition. */
+static void test_random_spans(void **state)
+{
+	static uint8_t buf[256];
+	uint32_t x = 777;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof buf; i++)
+		buf[i] = (uint8_t)next_rand(&x);
+	for (int i = 0; i < 20000; i++) {
+		size_t off = next_rand(&x) % 64, n = next_rand(&x) % 160;
+
+		assert_int_equal(gd_crc16(buf + off, n),
+				 crc16_bitwise(buf + off, n));
+	}
+}
+
+/*
+ * gd_hdr_pack and gd_hdr_unpack take a shortcut for headers that start
+ * with the magic and version 1: random headers, with that version and
+ * others, must carry and accept the CRC of the definition, and refuse a
+ * header with any one bit of bytes 0..15 flipped.
+ */
+static void test_header_crc(void **state)
+{
+	uint32_t x = 4242;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct gd_hdr h = {
+			.version = (uint8_t)(i % 4 ? 1 : next_rand(&x)),
+			.flags = (uint8_t)next_rand(&x),
+			.op = (uint16_t)next_rand(&x),
+			.status = (uint16_t)next_rand(&x),
+			.id = next_rand(&x) << 16 | next_rand(&x),
+			.length = (uint16_t)next_rand(&x),
+		};
+		struct gd_hdr back;
+		uint8_t b[20];
+		size_t off = (size_t)i % 4;
+		unsigned bit = next_rand(&x) % 128;
+
+		gd_hdr_pack(&h, b + off);
+		assert_int_equal(gd_get_u16(b + off + 14),
+				 crc16_bitwise(b + off, 14));
+		assert_int_equal(gd_hdr_unpack(b + off, &back), 0);
+		assert_true(back.version == h.version && back.flags == h.flags &&
+			    back.op == h.op && back.status == h.status &&
+			    back.id == h.id && back.length == h.length);
+		b[off + bit / 8] ^= (uint8_t)(1u << bit % 8);
+		assert_int_equal(gd_hdr_unpack(b + off, &back), -1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +160,8 @@ int main(void)
 		cmocka_unit_test(test_slice_lengths),
 		cmocka_unit_test(test_short_inputs),
 		cmocka_unit_test(test_long_inputs),
+		cmocka_unit_test(test_random_spans),
+		cmocka_unit_test(test_header_crc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
