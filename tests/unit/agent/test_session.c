@@ -160,7 +160,8 @@ static void test_reset_switches_protocol(void **state)
  */
 static void test_slot_reused(void **state)
 {
-	struct gd_conn *c = th_attach(0, GD_PROTO_NATIVE);
+	/* slot 1 while slot 0 is free: not the lowest free slot once closed */
+	struct gd_conn *c = th_attach(1, GD_PROTO_NATIVE);
 	union gd_conn_in *kept = c->sess.in;
 	uint8_t b[GD_HDR_LEN];
 	const char *why = NULL;
@@ -183,7 +184,7 @@ static void test_slot_reused(void **state)
 	/* its buffers' pages went back to the kernel: the half frame reads 0 */
 	assert_int_equal(c->sess.in->dec.buf[0], 0);
 
-	c = th_attach(0, GD_PROTO_NATIVE);
+	c = th_attach(1, GD_PROTO_NATIVE);
 	assert_ptr_equal(c->sess.in, kept);
 	assert_int_equal(c->sess.served, 0);
 	/* the newcomer's PING is a frame of its own, not the old one's tail */
@@ -196,6 +197,29 @@ static void test_slot_reused(void **state)
 	assert_int_equal(gd_kv_apply_set(&th_agent, NULL, GD_KV_POOL_HOST, "k", 1,
 					 "v", 1, &why), GD_S_OK);
 	assert_int_equal(gd_out_len(c), 0);
+}
+
+/*
+ * The lowest free slot, the next newcomer's, keeps the first page of its
+ * input when it closes (no page faults for a host that reconnects); the
+ * session is reset all the same.
+ */
+static void test_lowest_slot_keeps_first_page(void **state)
+{
+	struct gd_conn *c = th_attach(0, GD_PROTO_NATIVE);
+	uint8_t b[GD_HDR_LEN];
+
+	(void)state;
+	ping(b, 1);
+	th_feed(c, b, 9);
+	gd_conn_close(&th_agent, c, "test");
+	assert_int_equal(c->sess.partial_since, 0);
+	assert_int_equal(c->sess.in->dec.buf[0], GD_MAGIC0);
+	c = th_attach(0, GD_PROTO_NATIVE);
+	th_feed(c, b, ping(b, 2));
+	th_one(c, &ans[0]);
+	assert_int_equal(ans[0].hdr.id, 2);
+	assert_int_equal(ans[0].hdr.status, GD_S_OK);
 }
 
 /* With a key: the next peer must authenticate again. */
@@ -243,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_reset_qga),
 		cmocka_unit_test(test_reset_switches_protocol),
 		PLAIN(test_slot_reused),
+		PLAIN(test_lowest_slot_keeps_first_page),
 		KEYED(test_slot_reused_needs_auth),
 		PLAIN(test_slot_changes_protocol),
 	};
