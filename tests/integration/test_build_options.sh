@@ -8,7 +8,11 @@ source "$(dirname "$0")/../lib/lib.sh"
 cd "$TOP"
 
 [ "$MODE" = release ] || skip_all "the options are musl builds (MODE=$MODE)"
-B=$(dirname "$GUESTD")
+# The same spelling of the path as make bench-bin's (BUILD/opt-min,
+# relative): the objects' .d files name their targets as they were
+# spelled, so an absolute path here left a later relative build without
+# its header dependencies (a stale object after a header changed).
+B=$(realpath --relative-to="$TOP" "$(dirname "$GUESTD")")
 MIN=$B/opt-min/guestd
 check "make GD_QGA=0 GD_KV_CLI=0 builds" make -s --no-print-directory \
 	BUILD="$B/opt-min" GD_QGA=0 GD_KV_CLI=0 "$MIN"
