@@ -97,34 +97,39 @@ static int get_pool(struct gd_req *r, const struct kv_fields *f, int optional,
 	return GD_S_OK;
 }
 
-static int get_key(struct gd_req *r, const struct kv_fields *f,
-		   const char **key, size_t *klen)
+/* KEY's bytes, not yet checked (check_key). */
+static int find_key(struct gd_req *r, const struct kv_fields *f,
+		    const char **key, size_t *klen)
 {
 	const struct gd_tlv_view *tv = field(f, GD_T_KV_KEY);
-	int st;
 
 	if (!tv) {
 		r->errmsg = "KEY is required";
 		return GD_S_MISSING_FIELD;
 	}
-	st = gd_kv_key_check((const char *)tv->val, tv->len);
+	*key = (const char *)tv->val;
+	*klen = tv->len;
+	return GD_S_OK;
+}
+
+static int check_key(struct gd_req *r, const char *key, size_t klen)
+{
+	int st = gd_kv_key_check(key, klen);
+
 	if (st == GD_S_TOO_BIG)
 		r->errmsg = "key over 512 bytes";
 	else if (st != GD_S_OK)
 		r->errmsg = "key must be printable UTF-8 without control "
 			    "characters (NUL, newline, tab...), 1..512 bytes";
-	*key = (const char *)tv->val;
-	*klen = tv->len;
 	return st;
 }
 
-/* POOL and KEY of a request. */
-static int pool_and_key(struct gd_req *r, const struct kv_fields *f,
-			int *pool, const char **key, size_t *klen)
+static int get_key(struct gd_req *r, const struct kv_fields *f,
+		   const char **key, size_t *klen)
 {
-	int st = get_pool(r, f, 0, pool);
+	int st = find_key(r, f, key, klen);
 
-	return st != GD_S_OK ? st : get_key(r, f, key, klen);
+	return st != GD_S_OK ? st : check_key(r, *key, *klen);
 }
 
 /*
@@ -158,13 +163,22 @@ int gd_svc_kv_get(struct gd_req *r)
 	int pool, st;
 
 	read_fields(r, &f);
-	st = pool_and_key(r, &f, &pool, &key, &klen);
-
-	if (st == GD_S_OK && pool == GD_KV_POOL_AUTO)
+	st = get_pool(r, &f, 0, &pool);
+	if (st == GD_S_OK)
+		st = find_key(r, &f, &key, &klen);
+	/* the auto pool is refreshed for a valid key only, as before */
+	if (st == GD_S_OK && pool == GD_KV_POOL_AUTO &&
+	    (st = check_key(r, key, klen)) == GD_S_OK)
 		st = refresh_auto(r);
 	if (st != GD_S_OK)
 		return st;
+	/*
+	 * A key found is one that was checked when it was stored: only a
+	 * miss needs the check, to tell a bad key from an absent one.
+	 */
 	if (gd_kv_get(&r->agent->kv->pools[pool], key, klen, &e) != GD_S_OK) {
+		if ((st = check_key(r, key, klen)) != GD_S_OK)
+			return st;
 		r->errmsg = "no such key";
 		return GD_S_NOT_FOUND;
 	}

@@ -37,12 +37,18 @@ for bad in [b"", b"a\nb", b"a\x00b", b"tab\t", b"\x7f", b"\xc2\x85", b"\xc0\xaf"
     r = c.rpc("kv_set", req("host", bad, b"1"))
     assert r["status"] == S["bad_key"], (bad, r)
     assert b"UTF-8" in r["tlvs"][1], r
+    for pool in ("host", "guest", "auto"):  # a GET checks a key it misses
+        r = c.rpc("kv_get", req(pool, bad))
+        assert r["status"] == S["bad_key"] and b"UTF-8" in r["tlvs"][1], \
+            (pool, bad, r)
 for good in ["caf\u00e9", "with space", "a=b;c", "\u20ac"]:
     assert c.set("host", good, b"1") == S["ok"], good
 assert c.rpc("kv_set", req(None, "k", b"1"))["status"] == S["missing_field"]
 assert c.rpc("kv_set", req("host", None, b"1"))["status"] == S["missing_field"]
 assert c.rpc("kv_set", req("host", "k"))["status"] == S["missing_field"]
 assert c.rpc("kv_get", req(3, "k"))["status"] == S["bad_value"]
+assert c.rpc("kv_get", req("host", None))["status"] == S["missing_field"]
+assert c.get("auto", k512 + "k") == S["too_big"]
 assert c.rpc("kv_get", tlv(T["pool"], b"\x00\x00") + tlv(T["key"], "k"))["status"] == S["bad_tlv"]
 assert c.get("host", "nope") == S["not_found"]
 assert c.dele("host", "nope") == S["not_found"]
