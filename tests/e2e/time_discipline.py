@@ -93,9 +93,17 @@ def main():
         "the agent learned a correction (verdicts %s)" % ",".join(map(str, verdicts)))
     want = -drift / (1 + drift / 1e6)  # (1 + drift)(1 + f) = 1
     learned = last.get("freq_ppb", 0) / 1e3
-    tap(abs(learned - want) <= 3 * bound + 20,
-        "the correction in force cancels the drift: %+.3f ppm for %+.1f ppm "
-        "(+- %.1f)" % (learned, drift, bound))
+    # guestd learns from the host's clock: a step of it (an NTP step, or
+    # this machine paused and resumed) during the watch is a wrong lesson
+    # that guestd cannot tell from drift, not a fault of guestd's
+    why = host_step(syncs)
+    if why:
+        skip("the correction in force cancels the drift (%+.3f ppm for "
+             "%+.1f ppm)" % (learned, drift), why)
+    else:
+        tap(abs(learned - want) <= 3 * bound + 20,
+            "the correction in force cancels the drift: %+.3f ppm for "
+            "%+.1f ppm (+- %.1f)" % (learned, drift, bound))
 
     def sleep_until(s_after_last):
         now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
@@ -145,14 +153,19 @@ def pause_case():
     time.sleep(3)
     b = measure(SOCK)
     d, _ = drift_ppm(a, b)
-    why = paused(a, b, 0.0, slewing=True)
-    tap(why is not None and "did not run" in why,
-        "a 1.5 s VM pause is reported as a pause, not as %+.0f ppm of drift "
-        "(%s)" % (d, why))
-    why = jump(a, m, b)
-    tap(why is not None and "off its drift line" in why,
-        "... and seen without knowing the drift, from a measurement halfway "
-        "(%s)" % why)
+    why = host_stepped([a, m, b])
+    if why:  # the pause cannot be told from the host's own step
+        skip("a 1.5 s VM pause is reported as a pause", why)
+        skip("... and seen from a measurement halfway", why)
+    else:
+        why = paused(a, b, 0.0, slewing=True)
+        tap(why is not None and "did not run" in why,
+            "a 1.5 s VM pause is reported as a pause, not as %+.0f ppm of "
+            "drift (%s)" % (d, why))
+        why = jump(a, m, b)
+        tap(why is not None and "off its drift line" in why,
+            "... and seen without knowing the drift, from a measurement "
+            "halfway (%s)" % why)
     s = guestctl(SOCK, "time", "sync")
     tap(s.get("freq_verdict") in ("outlier", "jump") and
         abs(s.get("freq_ppb", 0) / 1e3 - in_force) < 0.001,

@@ -78,7 +78,9 @@ for case in 'OK 00000000001\n|15 bytes, one past the 14-byte limit' \
 	err=$("$GUESTCTL" --timeout 500 --hybrid "$T/bad$n.sock" ping 2>&1)
 	rc=$?
 	if [ "$why" = "partial line, relay holds" ]; then
-		check_eq "relay answer '$reply' ($why): exit 4" 4 $rc
+		# with what guestctl said: CI once saw exit 5 here, unexplained
+		if [ $rc = 4 ]; then ok "relay answer '$reply' ($why): exit 4"
+		else not_ok "relay answer '$reply' ($why): exit 4" "exit $rc: $err"; fi
 		continue
 	fi
 	check_eq "relay answer '$reply' ($why): exit 5" 5 $rc

@@ -87,15 +87,22 @@ def drift_ppm(a, b, applied_ns=0):
     return d, bound
 
 
+def host_step(points):
+    """None, or how the host clock stepped between consecutive points, from
+    their host stamps only (host_clocks(): any dict that has them)."""
+    for a, b in zip(points, points[1:]):
+        step = (b["host_real"] - b["host_mono"]) - (a["host_real"] - a["host_mono"])
+        if abs(step) > JUMP_MIN_NS:
+            return "the host clock stepped by %.3f s" % (step / S)
+    return None
+
+
 def host_stepped(points):
     """None, or how the host clock stepped between consecutive measurements."""
     for a, b in zip(points, points[1:]):
         if elapsed(a, b) <= 0:
             return "the host clock went back %.3f s" % (-elapsed(a, b) / S)
-        step = (b["host_real"] - b["host_mono"]) - (a["host_real"] - a["host_mono"])
-        if abs(step) > JUMP_MIN_NS:
-            return "the host clock stepped by %.3f s" % (step / S)
-    return None
+    return host_step(points)
 
 
 def jump(a, m, b):
