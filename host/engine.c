@@ -327,11 +327,23 @@ static void decode_frames(struct gc_run *r)
 	}
 }
 
-static void read_frames(struct gc_run *r)
+/* One read into the decoder, and the frames it completes; recv's result. */
+static ssize_t read_some(struct gc_run *r)
 {
 	size_t room;
 	uint8_t *dst = gd_dec_space(&r->dec, &room);
 	ssize_t n = gc_sock_recv(r->fd, dst, room);
+
+	if (n > 0) {
+		gd_dec_commit(&r->dec, (size_t)n);
+		decode_frames(r);
+	}
+	return n;
+}
+
+static void read_frames(struct gc_run *r)
+{
+	ssize_t n = read_some(r);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -340,10 +352,7 @@ static void read_frames(struct gc_run *r)
 			     n == 0 ? "the agent closed the connection"
 				    : gc_strerror(errno));
 		stream_failed(r, GC_EXIT_PROTOCOL);
-		return;
 	}
-	gd_dec_commit(&r->dec, (size_t)n);
-	decode_frames(r);
 }
 
 /* Connected, or connecting: has a socket to poll. */
@@ -360,20 +369,8 @@ static int live(const struct gc_run *r)
  */
 static void read_before_fail(struct gc_run *r)
 {
-	size_t room;
-	uint8_t *dst;
-	ssize_t n;
-
-	while (live(r) && r->phase != P_HANDSHAKE) {
-		dst = gd_dec_space(&r->dec, &room);
-		if (room == 0)
-			return;
-		n = gc_sock_recv(r->fd, dst, room);
-		if (n <= 0)
-			return;
-		gd_dec_commit(&r->dec, (size_t)n);
-		decode_frames(r);
-	}
+	while (live(r) && r->phase != P_HANDSHAKE && read_some(r) > 0)
+		;
 }
 
 static void read_handshake(struct gc_run *r)

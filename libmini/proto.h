@@ -174,8 +174,8 @@ struct gd_tlv_view {
 int gd_tlv_check(const uint8_t *payload, size_t len);
 /*
  * Iterate: *off starts at 0; returns 1 with *tv filled, 0 at end, -1 bad.
- * Inline: gd_tlv_check, gd_tlv_find and the KV handlers walk every
- * request's TLVs with it, and a call per TLV cost more than the step.
+ * Inline: gd_tlv_check and gd_tlv_find walk every request's TLVs with
+ * it, and a call per TLV cost more than the step.
  */
 GD_INLINE int gd_tlv_next(const uint8_t *payload, size_t len, size_t *off,
 			  struct gd_tlv_view *tv)

@@ -19,11 +19,6 @@ struct kv_fields {
 	uint32_t seen; /* bit (type - FIELD_FIRST): tlv[] holds that type */
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 /*
  * Stops where gd_tlv_find would give up (a TLV running past the end,
  * which gd_dispatch has already refused), so a field is seen exactly
@@ -36,7 +31,7 @@ static void read_fields(const struct gd_req *r, struct kv_fields *f)
 	uint32_t seen = 0;
 
 	while (left >= GD_TLV_HDR_LEN) {
-		uint16_t type = le16(p), n = le16(p + 2);
+		uint16_t type = gd_get_u16(p), n = gd_get_u16(p + 2);
 		unsigned slot = (unsigned)type - FIELD_FIRST;
 
 		if (left - GD_TLV_HDR_LEN < n)
