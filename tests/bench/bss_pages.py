@@ -7,11 +7,11 @@ that a read of untouched memory maps (VmRSS does not count that either).
 Prints one line per bss symbol of at least MIN_KIB (default 4) KiB,
 biggest first: 'NAME SIZE_KIB TOUCHED_KIB' (a page two tables share
 counts for both), then 'total BSS_KIB TOUCHED_KIB' for the section."""
-import os, re, subprocess, sys
+import os, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from pagemap import PAGE, plain, present  # noqa: E402 (tests/lib)
+from pagemap import PAGE, load_base, plain, present  # noqa: E402 (tests/lib)
 
 
 def main():
@@ -31,18 +31,7 @@ def main():
         p = line.replace("[ ", "[").split()
         if len(p) > 5 and p[1] == ".bss":
             bss = (int(p[3], 16), int(p[3], 16) + int(p[5], 16))
-    # A position-independent binary (the sanitizer build): add where it
-    # was loaded, its first mapping in /proc/PID/maps.
-    hdr = subprocess.run(["readelf", "-hW", binary], capture_output=True,
-                         text=True, check=True).stdout
-    base = 0
-    if re.search(r"Type:\s+DYN", hdr):
-        real = os.path.realpath(binary)
-        for line in open("/proc/%d/maps" % pid):
-            p = line.split()
-            if len(p) >= 6 and p[5] == real:
-                base = int(p[0].split("-")[0], 16)
-                break
+    base = load_base(pid, binary)  # the sanitizer build is position-independent
     bss = (bss[0] + base, bss[1] + base)
     syms = [(a + base, size, name) for a, size, name in syms]
     pages = {pg // PAGE for pg in present(pid)
