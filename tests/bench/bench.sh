@@ -94,21 +94,35 @@ stop() {
 
 targets() { local a; for a in $AGENTS; do echo "$a=$(kind_of "$a"):$T/$a.sock"; done; }
 
+# Placement for the round trip and throughput runs: the agents on one CPU,
+# the load client on another, as a guest agent and the host tool that
+# drives it are. Left to the scheduler, client and agent sometimes shared
+# a CPU and sometimes not, switching mid-run: the guestd/limit ratio of
+# the same two binaries read anywhere from 0.54 to 0.90 between runs
+# (2 CPUs, 2026-12-07). With one CPU there is nothing to place.
+read -r -a CPU_IDS < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')
+AGENT_CPU=() CLIENT_CPU=() PLACEMENT="not pinned (one CPU, or no taskset)"
+if [ "${#CPU_IDS[@]}" -ge 2 ] && command -v taskset >/dev/null; then
+	CLIENT_CPU=(taskset -c "${CPU_IDS[0]}")
+	AGENT_CPU=(taskset -c "${CPU_IDS[1]}")
+	PLACEMENT="agents on CPU ${CPU_IDS[1]}, load client on CPU ${CPU_IDS[0]}"
+fi
+
 # ---- ping: round trip, 64 in flight, 16 connections; then memory ----
 declare -A R
-for a in $AGENTS; do start "$a" "$T/$a.sock"; declare "PID_$a=$SPID"; done
+for a in $AGENTS; do start "$a" "$T/$a.sock" "${AGENT_CPU[@]}"; declare "PID_$a=$SPID"; done
 # Round trips alternate agent by agent request by request: a burst of
 # noise on this shared machine then lands on all three alike (p99 too).
-out=$("$PL" rtt -n "$RTT_N" -r "$RTT_N" $(targets))
+out=$("${CLIENT_CPU[@]}" "$PL" rtt -n "$RTT_N" -r "$RTT_N" $(targets))
 for a in $AGENTS; do
 	l=$(pick "$a" "$out")
 	R[rtt_med_$a]=$(awk -v n="$(val median_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
 	R[rtt_p99_$a]=$(awk -v n="$(val p99_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
 done
-out=$("$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" $(targets))
-for a in $AGENTS; do R[pipe_$a]=$(val rps "$(pick "$a" "$out")"); done
-out=$("$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" $(targets))
-for a in $AGENTS; do R[conns_$a]=$(val rps "$(pick "$a" "$out")"); done
+out=$("${CLIENT_CPU[@]}" "$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" $(targets))
+for a in $AGENTS; do R[pipe_$a]=$(val rps_med "$(pick "$a" "$out")"); done
+out=$("${CLIENT_CPU[@]}" "$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" $(targets))
+for a in $AGENTS; do R[conns_$a]=$(val rps_med "$(pick "$a" "$out")"); done
 for a in $AGENTS; do
 	p=PID_$a
 	R[rss_$a]=$(awk '/^VmRSS:/ {print $2}' "/proc/${!p}/status")
@@ -133,10 +147,10 @@ if [ -n "$KV_CAP" ]; then
 	kvt=("guestd=gd:$T/guestd.sock" "echo=gd:$T/echo.sock")
 	for op in SET GET; do
 		declare -n args=KV_$op
-		out=$("$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
-		for a in guestd echo; do R[kv${op}pipe_$a]=$(val rps "$(pick "$a" "$out")"); done
-		out=$("$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
-		for a in guestd echo; do R[kv${op}conns_$a]=$(val rps "$(pick "$a" "$out")"); done
+		out=$("${CLIENT_CPU[@]}" "$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}pipe_$a]=$(val rps_med "$(pick "$a" "$out")"); done
+		out=$("${CLIENT_CPU[@]}" "$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
+		for a in guestd echo; do R[kv${op}conns_$a]=$(val rps_med "$(pick "$a" "$out")"); done
 		unset -n args
 	done
 fi
@@ -405,7 +419,8 @@ mode="full"; [ "$SMOKE" = 1 ] && mode="smoke (few iterations: not a result)"
 echo "guestd bench, $mode: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "limit = tests/bench/echo_server (same framing, no protocol work); peer = $("$QGA" -V 2>&1 | head -n1 | sed 's/^QEMU Guest Agent /qemu-ga /') unless the row says otherwise"
-echo "interleaving: round trips alternate between agents on every request; throughput runs in $ROUNDS alternating rounds"
+echo "interleaving: round trips alternate between agents on every request; throughput runs in $ROUNDS alternating rounds, req/s of the median round"
+echo "placement: $PLACEMENT"
 echo
 echo "| measure | better | guestd | limit | peer | guestd/limit | guestd/peer |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"

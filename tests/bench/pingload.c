@@ -12,7 +12,8 @@
  *
  * rtt:   one connection per target, N sequential requests, each timed
  *        with CLOCK_MONOTONIC; prints median, p99 and mean.
- * pipe:  one connection, DEPTH requests in flight; prints req/s.
+ * pipe:  one connection, DEPTH requests in flight; prints req/s over
+ *        all rounds (rps) and the median round's (rps_med).
  * conns: CONNS connections at once, one request in flight on each; prints
  *        req/s. A peer that serves one client at a time (qemu-ga) gets the
  *        others queued in its backlog, which is what its users see.
@@ -58,7 +59,7 @@ enum kind { K_GD, K_QGA };
 struct target {
 	const char *name, *path;
 	enum kind kind;
-	uint64_t *samples; /* rtt */
+	uint64_t *samples; /* rtt: ns per request; pipe, conns: req/s per round */
 	size_t nsamples;
 	uint64_t done, ns;  /* pipe, conns: requests answered, time spent */
 };
@@ -220,6 +221,14 @@ static void conn_open(struct conn *c, const struct target *t, int nonblock)
 
 static struct conn conns[PL_MAX_CONNS];
 
+/* One round of pipe or conns: its requests, its time and its own rate. */
+static void add_round(struct target *t, uint64_t done, uint64_t ns)
+{
+	t->done += done;
+	t->ns += ns;
+	t->samples[t->nsamples++] = ns ? done * 1000000000u / ns : 0;
+}
+
 static void rtt_round(struct target *t, struct conn *c, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
@@ -245,8 +254,7 @@ static void pipe_round(struct target *t, struct conn *c, uint64_t n,
 		if (got)
 			send_requests(c, got < left ? got : left);
 	}
-	t->done += n;
-	t->ns += now_ns() - t0;
+	add_round(t, n, now_ns() - t0);
 }
 
 /* CONNS connections, one request in flight each, until n are answered. */
@@ -305,8 +313,7 @@ static void conns_round(struct target *t, uint64_t n, int nconns)
 			open--;
 		}
 	}
-	t->done += answered;
-	t->ns += now_ns() - t0;
+	add_round(t, answered, now_ns() - t0);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -330,13 +337,20 @@ static void print_rtt(struct target *t)
 	       (unsigned long long)(n ? sum / n : 0));
 }
 
-static void print_rate(const struct target *t)
+/*
+ * rps is all requests over all time; rps_med the median round's rate,
+ * which a burst of machine noise in a few rounds does not move.
+ */
+static void print_rate(struct target *t)
 {
 	double secs = (double)t->ns / 1e9;
+	size_t n = t->nsamples;
 
-	printf("name=%s n=%llu secs=%.4f rps=%.0f\n", t->name,
-	       (unsigned long long)t->done, secs,
-	       secs > 0 ? (double)t->done / secs : 0.0);
+	qsort(t->samples, n, sizeof *t->samples, cmp_u64);
+	printf("name=%s n=%llu secs=%.4f rps=%.0f rps_med=%llu rounds=%zu\n",
+	       t->name, (unsigned long long)t->done, secs,
+	       secs > 0 ? (double)t->done / secs : 0.0,
+	       (unsigned long long)(n ? t->samples[n / 2] : 0), n);
 }
 
 static void parse_target(struct target *t, char *spec)
@@ -509,7 +523,8 @@ int main(int argc, char **argv)
 		return run_start(&targets[0], argv + optind + 1, wait_ms, log);
 	}
 	for (int i = 0; i < ntargets; i++) {
-		targets[i].samples = calloc(n ? n : 1, sizeof(uint64_t));
+		targets[i].samples = calloc(n > rounds ? n : rounds,
+					    sizeof(uint64_t));
 		if (!targets[i].samples)
 			die("%s", "out of memory");
 		if (strcmp(mode, "conns") == 0)
