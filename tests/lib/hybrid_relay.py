@@ -19,11 +19,12 @@ host-side ports are handed out from 1 << 30 upwards.
 The "guest" is one unix socket (guestd's, started with --unix), reached
 for the one PORT given; every other port has no listener.
 
-usage: hybrid_relay.py UDS_PATH PORT GUEST_SOCKET [--reply TEXT | --hold]
+usage: hybrid_relay.py UDS_PATH PORT GUEST_SOCKET [--reply TEXT] [--hold]
   --reply TEXT  answer TEXT (Python escapes allowed) instead of the OK line,
                 then forward as usual: a misbehaving relay, to test guestctl
-  --hold        read the CONNECT line, then say nothing and keep the
-                connection open
+  --hold        read the CONNECT line, then say nothing more (after TEXT,
+                with --reply) and keep the connection open; the guest is
+                never reached, so none of its bytes follow
 """
 import itertools
 import os
@@ -72,6 +73,8 @@ def serve(c, port, guest_path, reply, hold):
         c.close()  # no listener on that port: the host sees EOF
         return
     if hold:
+        if reply is not None:
+            c.sendall(reply)
         threading.Event().wait()
     g = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
