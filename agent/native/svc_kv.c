@@ -84,9 +84,13 @@ static int opt_u8(const struct kv_fields *f, uint16_t type, uint8_t *v)
 	return gd_tlv_get_u8(tv, v) ? -1 : 1;
 }
 
-/* POOL: required unless *pool is preset to -1 meaning "any". */
-static int get_pool(struct gd_req *r, const struct kv_fields *f, int optional,
-		    int *pool)
+/*
+ * POOL: required unless *pool is preset to -1 meaning "any". Inline: *pool
+ * then stays in a register of the handler (13 instructions less a GET or
+ * SET than the call, 96 bytes more).
+ */
+GD_INLINE int get_pool(struct gd_req *r, const struct kv_fields *f,
+		       int optional, int *pool)
 {
 	const struct gd_tlv_view *tv = field(f, GD_T_KV_POOL);
 
