@@ -106,8 +106,12 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 {
 	size_t total;
 
-	settle(d);
-	if (d->skip || (d->len == 0 && (!d->garbage || d->run_reported)))
+	if (d->skip) {
+		settle(d);
+		if (d->skip)
+			return GD_DEC_NEED; /* still inside a refused payload */
+	}
+	if (d->len == 0 && (!d->garbage || d->run_reported))
 		return GD_DEC_NEED; /* the common end of a read: all answered */
 	/*
 	 * A header where the last frame ended is tried first: in a stream in
