@@ -5,7 +5,6 @@
 void gd_dec_init(struct gd_decoder *d)
 {
 	d->len = 0;
-	d->consume = 0;
 	d->skip = 0;
 	d->garbage = 0;
 	d->run_reported = 0;
@@ -28,15 +27,11 @@ static void drop(struct gd_decoder *d, size_t n)
 	d->len -= n;
 }
 
-/* Drop what was handed out last time and what a refused frame still owes. */
+/* Drop what a refused frame still owes. */
 static void settle(struct gd_decoder *d)
 {
 	size_t n;
 
-	if (d->consume) {
-		drop(d, d->consume);
-		d->consume = 0;
-	}
 	if (d->skip) {
 		n = d->skip < d->len ? d->skip : d->len;
 		drop(d, n);
@@ -111,8 +106,12 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 {
 	size_t total;
 
-	settle(d);
-	if (d->skip || (d->len == 0 && (!d->garbage || d->run_reported)))
+	if (d->skip) {
+		settle(d);
+		if (d->skip)
+			return GD_DEC_NEED; /* still inside a refused payload */
+	}
+	if (d->len == 0 && (!d->garbage || d->run_reported))
 		return GD_DEC_NEED; /* the common end of a read: all answered */
 	/*
 	 * A header where the last frame ended is tried first: in a stream in
@@ -158,11 +157,16 @@ int gd_dec_next(struct gd_decoder *d, struct gd_frame *f)
 	f->payload = f->raw + GD_HDR_LEN;
 	f->mac = (f->hdr.flags & GD_F_MAC) ? f->payload + f->hdr.length : NULL;
 	f->status = GD_S_OK;
-	d->consume = total;
+	/*
+	 * Dropped as it is handed out: dropping only moves the start, so
+	 * its bytes stay in place until the next gd_dec_space moves what
+	 * follows to the front, which is after the caller is done with it.
+	 */
+	drop(d, total);
 	return GD_DEC_FRAME;
 }
 
 int gd_dec_partial(const struct gd_decoder *d)
 {
-	return d->len > d->consume || d->skip > 0;
+	return d->len > 0 || d->skip > 0;
 }

@@ -42,7 +42,6 @@ struct gd_frame {
 /* The fields first: a small exchange then touches one page of it. */
 struct gd_decoder {
 	size_t len;         /* bytes buffered */
-	size_t consume;     /* length of the frame handed out last */
 	size_t skip;        /* payload bytes of a refused frame still to drop */
 	size_t garbage;     /* bytes skipped, not yet reported */
 	int run_reported;   /* this garbage run was already reported */

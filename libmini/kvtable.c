@@ -127,8 +127,12 @@ static uint32_t bucket(const struct gd_kv_table *t, uint32_t h)
 	return (uint32_t)((uint64_t)h * t->cap >> 32);
 }
 
-static int find(const struct gd_kv_table *t, const char *key, size_t n,
-		uint32_t h)
+/*
+ * Inline in its three callers: a KV_GET's lookup then runs in
+ * gd_kv_get's frame (about 20 instructions less a lookup, 176 bytes more).
+ */
+GD_INLINE int find(const struct gd_kv_table *t, const char *key, size_t n,
+		   uint32_t h)
 {
 	uint32_t at = t->cap ? t->meta[bucket(t, h)].head : 0;
 

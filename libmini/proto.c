@@ -180,21 +180,31 @@ uint16_t gd_crc16(const uint8_t *p, size_t n)
 }
 
 /*
- * The CRC of a header's 14 bytes. Nearly every header starts with the
- * magic and version 1, so the register after its first four bytes is a
- * constant (folded at compile time) and the flags byte's entry; the
- * other ten bytes take three steps, written out.
+ * The CRC of the 14 bytes of a header that starts with the magic and
+ * version 1, as nearly every header does: the register after its first
+ * four bytes is a constant (folded at compile time) and the flags byte's
+ * entry; the other ten bytes take three steps, written out.
  */
-static uint16_t hdr_crc(const uint8_t *h)
+static uint16_t crc_v1(const uint8_t *h)
 {
 	unsigned x = 0xffff ^ (GD_MAGIC0 << 8 | GD_MAGIC1);
 	uint16_t crc;
 
-	if (h[0] != GD_MAGIC0 || h[1] != GD_MAGIC1 || h[2] != GD_PROTO_VERSION)
-		return gd_crc16(h, GD_HDR_LEN - 2);
 	crc = crc16_tab[3][x >> 8] ^ crc16_tab[2][x & 0xff] ^
 	      crc16_tab[1][GD_PROTO_VERSION] ^ crc16_tab[0][h[3]];
 	return step2(step4(step4(crc, h + 4), h + 8), h + 12);
+}
+
+/*
+ * Inline, so that the test for crc_v1 folds with what its two callers
+ * know: gd_hdr_pack has just written the magic, gd_hdr_unpack has just
+ * checked it.
+ */
+GD_INLINE uint16_t hdr_crc(const uint8_t *h)
+{
+	if (h[0] != GD_MAGIC0 || h[1] != GD_MAGIC1 || h[2] != GD_PROTO_VERSION)
+		return gd_crc16(h, GD_HDR_LEN - 2);
+	return crc_v1(h);
 }
 
 void gd_hdr_pack(const struct gd_hdr *h, uint8_t *out)

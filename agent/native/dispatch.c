@@ -4,24 +4,36 @@
 #include "gate.h"
 #include "native.h"
 
-/* The handlers by op number: one index, whatever the op. */
-static const gd_handler_fn handlers[] = {
-	[GD_OP_HELLO] = gd_svc_hello,
-	[GD_OP_PING] = gd_svc_ping,
-	[GD_OP_INFO] = gd_svc_info,
-	[GD_OP_TIME_GET] = gd_svc_time_get,
-	[GD_OP_TIME_SET] = gd_svc_time_set,
-	[GD_OP_SHUTDOWN] = gd_svc_shutdown,
-	[GD_OP_KV_GET] = gd_svc_kv_get,
-	[GD_OP_KV_SET] = gd_svc_kv_set,
-	[GD_OP_KV_DEL] = gd_svc_kv_del,
-	[GD_OP_KV_LIST] = gd_svc_kv_list,
-	[GD_OP_KV_WATCH] = gd_svc_kv_watch,
+/*
+ * The handlers by op number: one index, whatever the op. checks_tlvs: the
+ * handler's first act is one walk of the whole payload that refuses, with
+ * GD_S_BAD_TLV and GD_MSG_BAD_TLV, exactly what gd_tlv_check refuses (the
+ * KV ops' read_fields), so request() does not walk the payload first.
+ */
+struct handler {
+	gd_handler_fn fn;
+	int checks_tlvs;
 };
 
-static gd_handler_fn find_handler(uint16_t op)
+static const struct handler handlers[] = {
+	[GD_OP_HELLO] = { gd_svc_hello, 0 },
+	[GD_OP_PING] = { gd_svc_ping, 0 },
+	[GD_OP_INFO] = { gd_svc_info, 0 },
+	[GD_OP_TIME_GET] = { gd_svc_time_get, 0 },
+	[GD_OP_TIME_SET] = { gd_svc_time_set, 0 },
+	[GD_OP_SHUTDOWN] = { gd_svc_shutdown, 0 },
+	[GD_OP_KV_GET] = { gd_svc_kv_get, 1 },
+	[GD_OP_KV_SET] = { gd_svc_kv_set, 1 },
+	[GD_OP_KV_DEL] = { gd_svc_kv_del, 1 },
+	[GD_OP_KV_LIST] = { gd_svc_kv_list, 1 },
+	[GD_OP_KV_WATCH] = { gd_svc_kv_watch, 1 },
+};
+
+static const struct handler *find_handler(uint16_t op)
 {
-	return op < sizeof handlers / sizeof handlers[0] ? handlers[op] : NULL;
+	if (op >= sizeof handlers / sizeof handlers[0] || !handlers[op].fn)
+		return NULL;
+	return &handlers[op];
 }
 
 static void error_frame(struct gd_agent *a, struct gd_conn *c, uint16_t op,
@@ -61,7 +73,7 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 			    .flags = GD_F_RESPONSE, .op = f->hdr.op,
 			    .id = f->hdr.id };
 	struct gd_req r = { .agent = a, .conn = c, .frame = f, .w = &w };
-	gd_handler_fn fn;
+	const struct handler *hd;
 	int status;
 
 	a->net->stats.frames++;
@@ -81,15 +93,17 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 			    "op not available on the guest-local socket");
 		return;
 	}
-	fn = find_handler(f->hdr.op);
-	if (!fn) {
+	hd = find_handler(f->hdr.op);
+	if (!hd) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_UNKNOWN_OP,
 			    "unknown op");
 		return;
 	}
-	if (gd_tlv_check(f->payload, f->hdr.length)) {
+	/* an empty payload (PING's) is a sequence of no TLVs */
+	if (!hd->checks_tlvs && f->hdr.length &&
+	    gd_tlv_check(f->payload, f->hdr.length)) {
 		error_frame(a, c, f->hdr.op, f->hdr.id, GD_S_BAD_TLV,
-			    "payload is not a well-formed TLV sequence");
+			    GD_MSG_BAD_TLV);
 		return;
 	}
 	if (gd_out_begin(c, &w, &h)) {
@@ -97,7 +111,7 @@ static void request(struct gd_agent *a, struct gd_conn *c,
 			    "no room for the answer");
 		return;
 	}
-	status = fn(&r);
+	status = hd->fn(&r);
 	if (status == GD_S_OK) {
 		gd_out_end(c, &w);
 		return;

@@ -29,6 +29,9 @@ struct gd_req {
 
 typedef int (*gd_handler_fn)(struct gd_req *r);
 
+/* The message of a GD_S_BAD_TLV answer to a payload that is not TLVs. */
+#define GD_MSG_BAD_TLV "payload is not a well-formed TLV sequence"
+
 int gd_svc_hello(struct gd_req *r);
 int gd_svc_ping(struct gd_req *r);
 int gd_svc_info(struct gd_req *r);

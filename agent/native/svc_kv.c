@@ -20,11 +20,12 @@ struct kv_fields {
 };
 
 /*
- * Stops where gd_tlv_find would give up (a TLV running past the end,
- * which gd_dispatch has already refused), so a field is seen exactly
- * when gd_tlv_find would find it.
+ * Also the check of the payload that gd_dispatch makes for other ops
+ * (gd_tlv_check), in the same walk: -1 with r->errmsg set when the payload
+ * is not a sequence of whole TLVs, where gd_tlv_check would refuse it.
+ * Every KV handler calls it first, before reading or changing anything.
  */
-static void read_fields(const struct gd_req *r, struct kv_fields *f)
+GD_INLINE int walk_fields(struct gd_req *r, struct kv_fields *f)
 {
 	const uint8_t *p = r->frame->payload;
 	size_t left = r->frame->hdr.length;
@@ -46,6 +47,22 @@ static void read_fields(const struct gd_req *r, struct kv_fields *f)
 		left -= GD_TLV_HDR_LEN + n;
 	}
 	f->seen = seen;
+	if (left) {
+		r->errmsg = GD_MSG_BAD_TLV;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * KV_GET and KV_SET walk inline (their walk, the call and the handler
+ * frame then share registers: 15 instructions less a pipelined GET, 17 a
+ * SET); the colder ops share this one copy.
+ */
+static __attribute__((noinline)) int read_fields(struct gd_req *r,
+						 struct kv_fields *f)
+{
+	return walk_fields(r, f);
 }
 
 /* The field of this type, or NULL when the request has none. */
@@ -67,9 +84,13 @@ static int opt_u8(const struct kv_fields *f, uint16_t type, uint8_t *v)
 	return gd_tlv_get_u8(tv, v) ? -1 : 1;
 }
 
-/* POOL: required unless *pool is preset to -1 meaning "any". */
-static int get_pool(struct gd_req *r, const struct kv_fields *f, int optional,
-		    int *pool)
+/*
+ * POOL: required unless *pool is preset to -1 meaning "any". Inline: *pool
+ * then stays in a register of the handler (13 instructions less a GET or
+ * SET than the call, 96 bytes more).
+ */
+GD_INLINE int get_pool(struct gd_req *r, const struct kv_fields *f,
+		       int optional, int *pool)
 {
 	const struct gd_tlv_view *tv = field(f, GD_T_KV_POOL);
 
@@ -157,7 +178,8 @@ int gd_svc_kv_get(struct gd_req *r)
 	size_t klen;
 	int pool, st;
 
-	read_fields(r, &f);
+	if (walk_fields(r, &f))
+		return GD_S_BAD_TLV;
 	st = get_pool(r, &f, 0, &pool);
 	if (st == GD_S_OK)
 		st = find_key(r, &f, &key, &klen);
@@ -189,7 +211,8 @@ int gd_svc_kv_set(struct gd_req *r)
 	size_t klen;
 	int pool, st;
 
-	read_fields(r, &f);
+	if (walk_fields(r, &f))
+		return GD_S_BAD_TLV;
 	st = get_pool(r, &f, 0, &pool);
 	if (st != GD_S_OK || (st = check_writable(r, pool)) != GD_S_OK ||
 	    (st = get_key(r, &f, &key, &klen)) != GD_S_OK)
@@ -214,7 +237,8 @@ int gd_svc_kv_del(struct gd_req *r)
 	size_t klen;
 	int pool, st;
 
-	read_fields(r, &f);
+	if (read_fields(r, &f))
+		return GD_S_BAD_TLV;
 	st = get_pool(r, &f, 0, &pool);
 	if (st != GD_S_OK || (st = check_writable(r, pool)) != GD_S_OK ||
 	    (st = get_key(r, &f, &key, &klen)) != GD_S_OK)
@@ -260,7 +284,8 @@ int gd_svc_kv_list(struct gd_req *r)
 	uint8_t keys_only = 0;
 	int pool, st;
 
-	read_fields(r, &f);
+	if (read_fields(r, &f))
+		return GD_S_BAD_TLV;
 	st = get_pool(r, &f, 0, &pool);
 	if (st != GD_S_OK)
 		return st;
@@ -293,7 +318,8 @@ int gd_svc_kv_watch(struct gd_req *r)
 	int pool, st;
 	unsigned bits;
 
-	read_fields(r, &f);
+	if (read_fields(r, &f))
+		return GD_S_BAD_TLV;
 	st = get_pool(r, &f, 1, &pool);
 	if (st != GD_S_OK)
 		return st;

@@ -8,7 +8,7 @@
  * over the limit and garbage get their named status and the connection
  * keeps serving; a key configured means AUTH_REQUIRED until HELLO has
  * authenticated; pipelined requests are answered in order, also across
- * a full output queue.
+ * a full output queue; a KV op refuses a payload that is not TLVs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,6 +246,75 @@ static void test_pipelined_in_order(void **state)
 				      seq[i].status);
 		assert_int_equal(c->sess.partial_since, 0);
 	}
+}
+
+/*
+ * Every KV op refuses a payload that is not whole TLVs with BAD_TLV, as
+ * the dispatcher does for other ops, whatever valid fields come before
+ * the bad bytes (the KV handlers check the payload in their own walk),
+ * and changes nothing: no key stored or deleted, no watch started.
+ */
+static void test_kv_bad_tlvs(void **state)
+{
+	static const uint16_t ops[] = { GD_OP_KV_GET, GD_OP_KV_SET,
+					GD_OP_KV_DEL, GD_OP_KV_LIST,
+					GD_OP_KV_WATCH };
+	static const struct { const char *b; size_t n; } tails[] = {
+		{ "\x01", 1 },                   /* part of a TLV header */
+		{ "\x3d\x00", 2 },
+		{ "\x3d\x00\x01", 3 },
+		{ "\x3d\x00\x05\x00" "abcd", 8 }, /* a value past the end */
+		{ "\x3d\x00\xff\xff", 4 },
+	};
+	struct gd_conn *c = th_attach(0, GD_PROTO_NATIVE);
+	struct gd_kv_table *host = &th_kv.pools[GD_KV_POOL_HOST];
+	struct gd_kv_entry e;
+	const char *why = NULL;
+	uint32_t id = 200;
+
+	(void)state;
+	assert_int_equal(gd_kv_apply_set(&th_agent, NULL, GD_KV_POOL_HOST,
+					 "old", 3, "v", 1, &why), GD_S_OK);
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+			for (int fields = 0; fields < 2; fields++) {
+				th_req_begin(&req, ops[i], ++id, 0);
+				if (fields) {
+					gd_tlv_u8(&req.w, GD_T_KV_POOL,
+						  GD_KV_POOL_HOST);
+					gd_tlv_str(&req.w, GD_T_KV_KEY,
+						   ops[i] == GD_OP_KV_DEL ?
+						   "old" : "new");
+					gd_tlv_str(&req.w, GD_T_KV_VALUE, "w");
+				}
+				assert_int_equal(gd_buf_put(&req.b, tails[t].b,
+							    tails[t].n), 0);
+				th_req_end(&req);
+				th_send(c, &req);
+				th_one(c, &ans[0]);
+				assert_answer(&ans[0], ops[i], id,
+					      GD_S_BAD_TLV);
+				assert_string_equal(th_message(&ans[0]),
+					GD_MSG_BAD_TLV);
+			}
+		}
+	}
+	assert_int_equal(gd_kv_count(host), 1);
+	assert_int_equal(gd_kv_get(host, "old", 3, &e), GD_S_OK);
+	assert_int_equal(e.vlen, 1);
+	assert_int_equal(c->sess.kv_watch, 0);
+
+	/* the same fields without the bad bytes: stored */
+	th_req_begin(&req, GD_OP_KV_SET, ++id, 0);
+	gd_tlv_u8(&req.w, GD_T_KV_POOL, GD_KV_POOL_HOST);
+	gd_tlv_str(&req.w, GD_T_KV_KEY, "new");
+	gd_tlv_str(&req.w, GD_T_KV_VALUE, "w");
+	th_req_end(&req);
+	th_send(c, &req);
+	th_one(c, &ans[0]);
+	assert_answer(&ans[0], GD_OP_KV_SET, id, GD_S_OK);
+	assert_int_equal(gd_kv_count(host), 2);
+	assert_serves(c, ++id);
 }
 
 /* A partial frame starts the deadline clock; its completion stops it. */
@@ -517,6 +586,7 @@ int main(void)
 		PLAIN(test_garbage_resync),
 		PLAIN(test_dispatch_direct),
 		PLAIN(test_pipelined_in_order),
+		PLAIN(test_kv_bad_tlvs),
 		PLAIN(test_partial_frame),
 		PLAIN(test_deadline_reason),
 		PLAIN(test_pipelined_across_full_queue),
