@@ -66,7 +66,8 @@ rows=(
 	"wake-ups while idle, 3 s with nobody connected|NNNRR"
 	"fleet: ping 50 agents|NNN--"
 	"fleet: time (TIME_GET, 8 samples) 50 agents|NNN--"
-	"boot to ready in QEMU|NN-N-|na-ok"
+	"boot to ready in QEMU, TCG, default image|NN-N-|na-ok"
+	"boot to ready in QEMU, TCG -icount|NN-N-|na-ok"
 	"time held|N-N-N|na-ok"
 )
 for i in "${!rows[@]}"; do # the sanitizer build: valgrind cannot run it
