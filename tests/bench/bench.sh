@@ -370,8 +370,8 @@ boot_rounds() {
 boot_to_ready() {
 	local kdir=$TOP/build/kernel mods=default
 	# 9, not 5: module loading, the same work for both, took 300 to 600 ms
-	# per boot; five boots of each read guestd/mininit 0.93 in one run and
-	# 1.47 in the next (2026-12-07), 18 boots of each pooled 1.03.
+	# a boot, and five boots of each read guestd/mininit 0.93 in one run
+	# and 1.47 in the next (2026-12-07).
 	BOOTS=9
 	# Counted time barely moves (230 and 231 ms, 229 and 229 in 3 boots
 	# each), and a boot takes about 13 s: three show it is steady. The
