@@ -107,21 +107,23 @@ if [ "${#CPU_IDS[@]}" -ge 2 ] && command -v taskset >/dev/null; then
 	AGENT_CPU=(taskset -c "${CPU_IDS[1]}")
 	PLACEMENT="agents on CPU ${CPU_IDS[1]}, load client on CPU ${CPU_IDS[0]}"
 fi
+# load MODE ARGS...: pingload on the load client's CPU.
+load() { "${CLIENT_CPU[@]}" "$PL" "$@"; }
 
 # ---- ping: round trip, 64 in flight, 16 connections; then memory ----
 declare -A R
 for a in $AGENTS; do start "$a" "$T/$a.sock" "${AGENT_CPU[@]}"; declare "PID_$a=$SPID"; done
 # Round trips alternate agent by agent request by request: a burst of
 # noise on this shared machine then lands on all three alike (p99 too).
-out=$("${CLIENT_CPU[@]}" "$PL" rtt -n "$RTT_N" -r "$RTT_N" $(targets))
+out=$(load rtt -n "$RTT_N" -r "$RTT_N" $(targets))
 for a in $AGENTS; do
 	l=$(pick "$a" "$out")
 	R[rtt_med_$a]=$(awk -v n="$(val median_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
 	R[rtt_p99_$a]=$(awk -v n="$(val p99_ns "$l")" 'BEGIN{printf "%.1f", n/1000}')
 done
-out=$("${CLIENT_CPU[@]}" "$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" $(targets))
+out=$(load pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" $(targets))
 for a in $AGENTS; do R[pipe_$a]=$(val rps_med "$(pick "$a" "$out")"); done
-out=$("${CLIENT_CPU[@]}" "$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" $(targets))
+out=$(load conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" $(targets))
 for a in $AGENTS; do R[conns_$a]=$(val rps_med "$(pick "$a" "$out")"); done
 for a in $AGENTS; do
 	p=PID_$a
@@ -147,9 +149,9 @@ if [ -n "$KV_CAP" ]; then
 	kvt=("guestd=gd:$T/guestd.sock" "echo=gd:$T/echo.sock")
 	for op in SET GET; do
 		declare -n args=KV_$op
-		out=$("${CLIENT_CPU[@]}" "$PL" pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
+		out=$(load pipe -n "$PIPE_N" -r "$ROUNDS" -d "$DEPTH" "${args[@]}" "${kvt[@]}")
 		for a in guestd echo; do R[kv${op}pipe_$a]=$(val rps_med "$(pick "$a" "$out")"); done
-		out=$("${CLIENT_CPU[@]}" "$PL" conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
+		out=$(load conns -n "$CONN_N" -r "$ROUNDS" -c "$CONNS" "${args[@]}" "${kvt[@]}")
 		for a in guestd echo; do R[kv${op}conns_$a]=$(val rps_med "$(pick "$a" "$out")"); done
 		unset -n args
 	done
