@@ -67,6 +67,7 @@ rows=(
 	"fleet: ping 50 agents|NNN--"
 	"fleet: time (TIME_GET, 8 samples) 50 agents|NNN--"
 	"boot to ready in QEMU, TCG, default image|NN-N-|na-ok"
+	"boot to ready in QEMU, TCG, the same boots at one host speed|NN-N-|na-ok"
 	"boot to ready in QEMU, TCG -icount|NN-N-|na-ok"
 	"time held|N-N-N|na-ok"
 )
