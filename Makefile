@@ -211,7 +211,8 @@ initramfs: all kernel
 # make bench: guestd beside the echo limit and qemu-ga (tests/bench/), from
 # $(BUILD) (make BUILD=dir bench benches dir's binaries).
 BENCH_DIR := $(BUILD)/bench
-BENCH_BIN := $(BENCH_DIR)/echo_server $(BENCH_DIR)/pingload $(BENCH_DIR)/mininit
+BENCH_BIN := $(BENCH_DIR)/echo_server $(BENCH_DIR)/pingload $(BENCH_DIR)/mininit \
+	$(BENCH_DIR)/cpuspeed
 
 $(BENCH_DIR)/echo_server: tests/bench/echo_server.c $(KINC)/.stamp
 	@mkdir -p $(BENCH_DIR)
@@ -221,6 +222,11 @@ $(BENCH_DIR)/echo_server: tests/bench/echo_server.c $(KINC)/.stamp
 $(BENCH_DIR)/mininit: tests/bench/mininit.c $(KINC)/.stamp
 	@mkdir -p $(BENCH_DIR)
 	$(MUSL_CC) $(MUSL_CFLAGS) $(MUSL_LDFLAGS) -o $@ $<
+
+# How fast each CPU is during the run (the host's share of it moves).
+$(BENCH_DIR)/cpuspeed: tests/bench/cpuspeed.c
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(COMMON) -O2 -o $@ $<
 
 $(BENCH_DIR)/pingload: tests/bench/pingload.c libmini/proto.c libmini/buf.c \
 		$(wildcard libmini/*.h)

@@ -387,6 +387,22 @@ boot_scaled() {
 	done
 	R[boot_scaled_ref]=$ref
 }
+# host_speed: each CPU's speed over a few seconds, all at once, into
+# R[host_speed] (cpuspeed: rounds of a fixed loop per 50 ms slice).
+host_speed() {
+	local secs=3 cpu out="" pids=()
+	[ "$SMOKE" = 1 ] && secs=1
+	[ -x "$B/cpuspeed" ] && command -v taskset >/dev/null || return 0
+	for cpu in "${CPU_IDS[@]}"; do
+		taskset -c "$cpu" "$B/cpuspeed" "$secs" >"$T/speed.$cpu" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+	for cpu in "${CPU_IDS[@]}"; do
+		out+="${out:+; }CPU $cpu $(sed 's/=/ /g' "$T/speed.$cpu")"
+	done
+	R[host_speed]="$out"
+}
 boot_to_ready() {
 	local kdir=$TOP/build/kernel mods=default
 	# 9, not 5: module loading, the same work for both, took 300 to 600 ms
@@ -417,6 +433,7 @@ boot_to_ready() {
 	else
 		echo "bench: mkinitramfs.sh for mininit failed: $(tail -n1 "$T/mkinit.log")" >&2
 	fi
+	host_speed
 	boot_rounds "$BOOTS" wall
 	boot_scaled wall
 	R[boot_why]="no boot reached guestd's ready line (see above)"
@@ -562,6 +579,8 @@ boot_rest() {
 	r=$(awk '$2 ~ /^[0-9]+$/ { print $1 - $2 }' "$T/boot.$1" 2>/dev/null | median)
 	echo "${r:-—}"
 }
+[ -z "${R[host_speed]:-}" ] ||
+	printf 'host CPUs just before the boots (build/bench/cpuspeed, 50 ms slices; slow: under 0.7 of the best slice): %s\n' "${R[host_speed]}"
 for how in wall ic; do
 	[ -n "${R[boot_${how}_guestd]:-}" ] || continue
 	what="boot to ready"
