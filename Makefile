@@ -189,7 +189,7 @@ ASAN_UNIT_BIN := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit/%,$(UNIT_SRC)) \
                  $(patsubst tests/unit/agent/test_%.c,$(ASAN_DIR)/unit/test_agent_%,$(UNIT_AGENT_SRC))
 
 test: deps
-	@$(MAKE) --no-print-directory -j$$(nproc) all kernel $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$$(nproc) all kernel $(UNIT_BIN) $(REPLAY_BIN) $(FUZZ_SEEDS)/.stamp
 	@BUILD=$(BUILD) GUESTD=$(BUILD)/guestd GUESTCTL=$(BUILD)/guestctl \
 		UNIT_DIR=$(UNIT_DIR) MODE=release bash tests/run.sh
 
@@ -368,17 +368,20 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(FUZZ_DIR)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LINK_SRC) -lbearssl
 
-$(BUILD)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
+# The release replays link the unit tests' objects of the same sources
+# (same compiler and flags) instead of compiling them once more per target.
+REPLAY_OBJ    := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(filter-out tests/fuzz/sandbox.c,$(FUZZ_LINK_SRC)))
+$(BUILD)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c tests/fuzz/sandbox.c \
+		$(REPLAY_OBJ) $(filter %.h,$(FUZZ_DEPS))
 	@mkdir -p $(BUILD)/replay
 	$(CC) $(UNIT_CFLAGS) $(INCS_ALL) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c \
-		$(FUZZ_LINK_SRC) -lbearssl
+		tests/fuzz/sandbox.c $(REPLAY_OBJ) -lbearssl
 
 $(ASAN_DIR)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
 	@mkdir -p $(ASAN_DIR)/replay
 	$(ASAN_CC) $(ASAN_CFLAGS) $(INCS_ALL) -Itests/fuzz $(ASAN_LDFLAGS) -o $@ $< \
 		tests/fuzz/replay_main.c $(FUZZ_LINK_SRC) -lbearssl
 
-test: $(REPLAY_BIN) $(FUZZ_SEEDS)/.stamp
 check: $(ASAN_REPLAY_BIN) $(FUZZ_SEEDS)/.stamp
 
 # Each target runs FUZZ_SECONDS from the generated seeds and the committed

@@ -58,58 +58,68 @@ tally() {
 	fi
 }
 
-run_one() { run_test "$@"; tally "$1"; }
-
 want() { [ -z "${TESTS:-}" ] || [[ "$1" == *${TESTS}* ]]; }
+
+# Every program to run, in the order of the summary: unit, integration, e2e.
+names=()
+for bin in "${UNIT_DIR}"/test_*; do
+	[ -x "$bin" ] && want "$bin" && names+=("unit/$(basename "$bin")")
+done
+for t in tests/integration/test_*.sh; do
+	[ -f "$t" ] && want "$t" && names+=("${t#tests/}")
+done
+if [ "${SKIP_E2E:-0}" != 1 ]; then
+	for t in tests/e2e/test_*.sh; do
+		[ -f "$t" ] && want "$t" && names+=("${t#tests/}")
+	done
+fi
+
+# run NAME: run one program (a unit binary or a test script), then say it
+# is over (NAME's .done file).
+run() {
+	case $1 in
+	unit/*) run_test "$1" env CMOCKA_MESSAGE_OUTPUT=TAP "$UNIT_DIR/${1#unit/}" ;;
+	*) run_test "$1" bash "tests/$1" ;;
+	esac
+	touch "$(log_of "$1").done"
+}
 
 # A second lane: these e2e tests run one after another beside the unit,
 # integration and other e2e tests (two QEMU guests at most at a time on
 # this 2-core machine), and are counted in their place. The first spends
 # most of its time waiting on an idle guest (60 s of syncs, 60 s without);
 # the time tests measure the guest's drift themselves, so the load beside
-# them does not matter. Each one's .done file says it has finished.
+# them does not matter.
 BESIDE=(e2e/test_time_discipline.sh e2e/test_libvirt.sh e2e/test_orderly_poweroff.sh
 	e2e/test_idle.sh e2e/test_auth_watch.sh e2e/test_time.sh)
 beside() { local b; for b in "${BESIDE[@]}"; do [ "$1" = "$b" ] && return 0; done; return 1; }
-beside_pid=
-if [ "${SKIP_E2E:-0}" != 1 ]; then
-	(
-		for b in "${BESIDE[@]}"; do
-			if [ -f "tests/$b" ] && want "tests/$b"; then
-				run_test "$b" bash "tests/$b"
-			fi
-			touch "$(log_of "$b").done"
-		done
-	) &
-	beside_pid=$!
-fi
-# wait_beside NAME: until the second lane has finished NAME.
-wait_beside() {
-	while [ ! -f "$(log_of "$1").done" ] && kill -0 "$beside_pid" 2>/dev/null; do
-		sleep 1
+listed() { local n; for n in "${names[@]}"; do [ "$1" = "$n" ] && return 0; done; return 1; }
+(
+	for b in "${BESIDE[@]}"; do
+		! listed "$b" || run "$b"
+	done
+) &
+beside_pid=$!
+
+# flush: print the lines of the finished programs at the head of the list,
+# so the summary keeps its order while the first lane runs ahead of the
+# second; at the end (the second lane gone), every line left.
+next=0
+flush() {
+	while [ "$next" -lt "${#names[@]}" ]; do
+		[ -f "$(log_of "${names[next]}").done" ] || [ "${1:-}" = all ] || break
+		tally "${names[next]}"
+		next=$((next + 1))
 	done
 }
 
-for bin in "${UNIT_DIR}"/test_*; do
-	[ -x "$bin" ] || continue
-	want "$bin" || continue
-	run_one "unit/$(basename "$bin")" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin"
+for n in "${names[@]}"; do
+	beside "$n" || { run "$n"; flush; }
 done
-for t in tests/integration/test_*.sh; do
-	[ -f "$t" ] || continue
-	want "$t" || continue
-	run_one "${t#tests/}" bash "$t"
+while [ "$next" -lt "${#names[@]}" ] && kill -0 "$beside_pid" 2>/dev/null; do
+	flush; sleep 1
 done
-if [ "${SKIP_E2E:-0}" != 1 ]; then
-	for t in tests/e2e/test_*.sh; do
-		[ -f "$t" ] || continue
-		want "$t" || continue
-		if beside "${t#tests/}"; then
-			wait_beside "${t#tests/}"; tally "${t#tests/}"; continue
-		fi
-		run_one "${t#tests/}" bash "$t"
-	done
-fi
-[ -z "$beside_pid" ] || wait "$beside_pid"
+wait "$beside_pid"
+flush all
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
