@@ -378,8 +378,10 @@ boot_rounds() {
 # boot is scaled by the median module time of all boots over its own.
 boot_scaled() {
 	local suffix=$1 ref n
+	[ -n "${R[boot_${suffix}_guestd]:-}" ] || return 0 # no boot: R[boot_why] says why
 	ref=$(cat "$T/boot.$suffix.guestd" "$T/boot.$suffix.mininit" 2>/dev/null |
 		awk '$2 ~ /^[0-9]+$/ && $2 > 0 { print $2 }' | median)
+	R[boot_scaled_why]="no boot printed its module time (\"N modules loaded in M ms\")"
 	[ -n "$ref" ] || return 0
 	for n in guestd mininit; do
 		R[boot_scaled_$n]=$(awk -v ref="$ref" '$2 ~ /^[0-9]+$/ && $2 > 0 { printf "%.0f\n", $1 * ref / $2 }' \
@@ -549,7 +551,7 @@ fi
 if [ -n "${R[boot_scaled_guestd]:-}" ]; then
 	row "boot to ready in QEMU, TCG, the same boots at one host speed (each scaled by the median module time, ${R[boot_scaled_ref]} ms, over its own), median, ms" lower "${R[boot_scaled_guestd]}" "${R[boot_scaled_mininit]:-—}" —
 else
-	na "boot to ready in QEMU, TCG, the same boots at one host speed" "${R[boot_why]}: no module times"
+	na "boot to ready in QEMU, TCG, the same boots at one host speed" "${R[boot_scaled_why]:-${R[boot_why]}}"
 fi
 if [ -n "${R[boot_ic_guestd]:-}" ]; then
 	row "boot to ready in QEMU, TCG -icount shift=0 (guest time = instructions run), the same images, median of $BOOTS_IC, ms" lower "${R[boot_ic_guestd]}" "${R[boot_ic_mininit]:-—}" —
